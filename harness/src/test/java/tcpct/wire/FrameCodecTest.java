@@ -1,0 +1,85 @@
+package tcpct.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.HexFormat;
+import java.util.List;
+import org.testng.annotations.Test;
+import tcpct.segment.Flag;
+import tcpct.segment.Flags;
+import tcpct.segment.Segment;
+import tcpct.segment.SeqNum;
+import tcpct.segment.TcpOption;
+
+public class FrameCodecTest {
+
+    private static final Link LINK = link();
+
+    private static Link link() {
+        try {
+            return new Link(Link.parseMac("02:00:00:00:00:01"), (Inet4Address) InetAddress.getByName("192.0.2.1"),
+                    Link.parseMac("02:00:00:00:00:02"), (Inet4Address) InetAddress.getByName("192.0.2.2"));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Segment segment(byte[] data) {
+        return new Segment(20001, 5001, SeqNum.of(0xdeadbeefL), SeqNum.of(7), Flags.of(Flag.SYN, Flag.ACK), 29200, 0,
+                List.of(TcpOption.mss(1460), TcpOption.nop(), new TcpOption(TcpOption.WINDOW_SCALE, new byte[] {7})), data);
+    }
+
+    @Test
+    public void encodeThenDecodeGivesTheSameSegmentWithValidChecksums() {
+        Segment s = segment("hello".getBytes());
+        byte[] frame = FrameCodec.encode(LINK, s, 42);
+        FrameCodec.Decoded d = FrameCodec.decode(frame).orElseThrow();
+        assertThat(d.segment()).isEqualTo(s);
+        assertThat(d.checksumOk()).isTrue();
+        assertThat(d.src().getHostAddress()).isEqualTo("192.0.2.1");
+        assertThat(FrameCodec.checksum(frame, FrameCodec.ETH_HEADER, 20, 0)).as("IPv4 header checksum verifies").isZero();
+    }
+
+    @Test
+    public void shortFramesArePaddedToTheEthernetMinimumAndStillDecode() {
+        Segment s = new Segment(1, 2, SeqNum.of(1), SeqNum.of(0), Flags.of(Flag.RST), 0, 0, List.of(), new byte[0]);
+        byte[] frame = FrameCodec.encode(LINK, s, 1);
+        assertThat(frame).hasSize(60);
+        assertThat(FrameCodec.decode(frame).orElseThrow().segment()).isEqualTo(s);
+    }
+
+    @Test
+    public void aFlippedBitFailsTheTcpChecksum() {
+        byte[] frame = FrameCodec.encode(LINK, segment("hello".getBytes()), 1);
+        frame[frame.length - 1] ^= 0x01;
+        assertThat(FrameCodec.decode(frame).orElseThrow().checksumOk()).isFalse();
+    }
+
+    @Test
+    public void checksumMatchesAKnownValue() {
+        // RFC 1071's example words 0001 f203 f4f5 f6f7 sum to ddf2 before complement
+        byte[] words = HexFormat.of().parseHex("0001f203f4f5f6f7");
+        assertThat(FrameCodec.checksum(words, 0, words.length, 0)).isEqualTo(~0xddf2 & 0xffff);
+    }
+
+    @Test
+    public void nonTcpFramesAreIgnored() {
+        byte[] frame = FrameCodec.encode(LINK, segment(new byte[0]), 1);
+        frame[FrameCodec.ETH_HEADER + 9] = 17; // UDP
+        assertThat(FrameCodec.decode(frame)).isEmpty();
+        byte[] arp = frame.clone();
+        arp[12] = 0x08;
+        arp[13] = 0x06;
+        assertThat(FrameCodec.decode(arp)).isEmpty();
+    }
+
+    @Test
+    public void malformedOptionsEndTheListWithoutThrowing() {
+        byte[] opts = {2, 4, 5, (byte) 0xb4, 3, 0 /* length 0: malformed */, 1, 1};
+        assertThat(FrameCodec.parseOptions(opts, 0, opts.length)).containsExactly(TcpOption.mss(1460));
+        byte[] truncated = {2, 4, 5};
+        assertThat(FrameCodec.parseOptions(truncated, 0, truncated.length)).isEmpty();
+    }
+}
