@@ -1,0 +1,147 @@
+package tcpct.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The harness's side of the agent protocol (targets/AGENT-PROTOCOL.md): line-delimited JSON over a Unix
+ * socket that is bind-mounted into the target container, so control never uses the network under test.
+ * Calls are synchronous; each waits for its answer at most {@link #CALL_TIMEOUT}.
+ */
+public final class AgentClient implements AutoCloseable {
+
+    /** Bound on one command's answer. Commands that wait inside the agent add their own timeout to it. */
+    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNode EOF = JSON.createObjectNode().put("eof", true);
+
+    private final SocketChannel channel;
+    private final LinkedBlockingQueue<JsonNode> answers = new LinkedBlockingQueue<>();
+    private final Thread reader;
+    private final Supplier<String> diagnosis;
+    private int nextId = 1;
+    private volatile String readFailure;
+
+    private AgentClient(SocketChannel channel, Supplier<String> diagnosis) {
+        this.channel = channel;
+        this.diagnosis = diagnosis;
+        this.reader = new Thread(this::readLoop, "tcpct-agent-reader");
+        this.reader.setDaemon(true);
+        this.reader.start();
+    }
+
+    /**
+     * Connects to the agent's control socket. {@code diagnosis} says, when the agent is gone, why
+     * (for example the container's exit code and last log line), for the one-line error.
+     */
+    public static AgentClient connect(Path socket, Supplier<String> diagnosis) {
+        try {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            return new AgentClient(ch, diagnosis);
+        } catch (IOException e) {
+            throw new AgentException("cannot reach the agent at " + socket + " (" + e.getMessage() + "): " + diagnosis.get(), e);
+        }
+    }
+
+    /** Sends one command and returns its answer; throws {@link AgentError} when the agent says ok=false. */
+    public synchronized JsonNode call(String cmd, Map<String, ?> args, Duration extraWait) {
+        ObjectNode req = JSON.createObjectNode();
+        int id = nextId++;
+        req.put("id", id);
+        req.put("cmd", cmd);
+        args.forEach((k, v) -> req.set(k, JSON.valueToTree(v)));
+        try {
+            byte[] line = (JSON.writeValueAsString(req) + "\n").getBytes(StandardCharsets.UTF_8);
+            ByteBuffer buf = ByteBuffer.wrap(line);
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+        } catch (IOException e) {
+            throw new AgentException("the agent is gone (cannot send " + cmd + ": " + e.getMessage() + "): " + diagnosis.get(), e);
+        }
+        Duration bound = CALL_TIMEOUT.plus(extraWait);
+        JsonNode answer;
+        try {
+            answer = answers.poll(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AgentException("interrupted while waiting for the agent's answer to " + cmd);
+        }
+        if (answer == null) {
+            throw new AgentException("the agent did not answer " + cmd + " within " + bound.toMillis() + " ms: " + diagnosis.get());
+        }
+        if (answer == EOF) {
+            answers.add(EOF); // every later call fails the same way
+            throw new AgentException("the agent exited" + (readFailure != null ? " (" + readFailure + ")" : "")
+                    + " while answering " + cmd + ": " + diagnosis.get());
+        }
+        if (answer.path("id").asInt(-1) != id) {
+            throw new AgentException("the agent answered request " + answer.path("id") + " to request " + id + " (" + cmd + "): protocol broken");
+        }
+        if (!answer.path("ok").asBoolean(false)) {
+            throw new AgentError(cmd, answer.path("errno").asText("E?"), answer.path("error").asText(""));
+        }
+        return answer;
+    }
+
+    public JsonNode call(String cmd, Map<String, ?> args) {
+        return call(cmd, args, Duration.ZERO);
+    }
+
+    /** Every TCP endpoint the stack has now. */
+    public List<Endpoint> states() {
+        JsonNode a = call("states", Map.of());
+        List<Endpoint> out = new ArrayList<>();
+        for (JsonNode e : a.path("endpoints")) {
+            out.add(Endpoint.of(e.path("local").asText(), e.path("remote").asText(), e.path("state").asText()));
+        }
+        return out;
+    }
+
+    private void readLoop() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                try {
+                    answers.add(JSON.readTree(line));
+                } catch (IOException e) {
+                    readFailure = "unparsable answer: " + line;
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            readFailure = e.getMessage();
+        } finally {
+            answers.add(EOF);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closing a socket whose peer is gone: nothing left to release
+        }
+    }
+}

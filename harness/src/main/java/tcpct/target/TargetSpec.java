@@ -1,0 +1,51 @@
+package tcpct.target;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * What {@code targets/<name>/target.json} says about one stack under test: its name, a description of the
+ * stack, the script that makes its image's build context, and how states are observed ("probe").
+ */
+public record TargetSpec(String name, String stack, Path folder, Path buildScript, String probe) {
+
+    public static final String FILE = "target.json";
+
+    /** The target called {@code name} under {@code targetsDir}, or a one-line error listing the known ones. */
+    public static TargetSpec load(Path targetsDir, String name) {
+        Path folder = targetsDir.resolve(name);
+        Path file = folder.resolve(FILE);
+        if (!name.matches("[a-z0-9][a-z0-9_-]*") || !Files.isRegularFile(file)) {
+            throw new TargetException("unknown target '" + name + "': known targets are " + known(targetsDir)
+                    + " (each is a folder of " + targetsDir + " with a " + FILE + ")");
+        }
+        JsonNode json;
+        try {
+            json = new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new TargetException(file + " is not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + "): fix the file", e);
+        }
+        String build = json.path("build").asText("build.sh");
+        Path script = folder.resolve(build);
+        if (!Files.isRegularFile(script)) {
+            throw new TargetException(file + " names build script " + build + ", which " + folder + " lacks: add it or fix \"build\"");
+        }
+        return new TargetSpec(name, json.path("stack").asText(name), folder, script, json.path("probe").asText("agent"));
+    }
+
+    public static List<String> known(Path targetsDir) {
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(targetsDir)) {
+            dirs.filter(d -> Files.isRegularFile(d.resolve(FILE))).map(d -> d.getFileName().toString()).sorted().forEach(names::add);
+        } catch (IOException e) {
+            // no targets folder: the list is empty and the error says so
+        }
+        return names;
+    }
+}
