@@ -1,0 +1,112 @@
+package tcpct.cli;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import tcpct.agent.AgentException;
+import tcpct.target.Engine;
+import tcpct.target.TargetException;
+import tcpct.target.TargetSpec;
+import tcpct.wire.WireException;
+
+/** The Java side of {@code ./tcpct}: parses the command line and turns every failure into one line and exit 2. */
+public final class Main {
+
+    static final String USAGE = """
+            usage: ./tcpct run [--target NAME] [--scenario GLOB] [--group NAME] [--out DIR]
+                   ./tcpct selftest     the project's own tests (unit, and integration against the real Linux target)
+                   ./tcpct targets      the known targets, their stack, and whether each image is built
+                   ./tcpct scenarios    every scenario id with its groups
+            exit status of run: 0 every verdict as the target expects, 1 a verdict differs, 2 the run could not be made""";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, ScenarioCatalog::scan));
+    }
+
+    /** Runs one command line; returns the exit status. */
+    public static int execute(String[] args, java.util.function.Supplier<ScenarioCatalog> catalog) {
+        Path home = Path.of(System.getProperty("tcpct.home", ".")).toAbsolutePath().normalize();
+        try {
+            if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+                System.out.println(USAGE);
+                return args.length == 0 ? Runner.CANNOT_RUN : Runner.OK;
+            }
+            return switch (args[0]) {
+                case "run" -> Runner.run(parseRun(args, home), catalog.get());
+                case "targets" -> listTargets(home);
+                case "scenarios" -> listScenarios(catalog.get());
+                default -> throw new UsageException("unknown command '" + args[0] + "': use run, targets or scenarios (./tcpct --help)");
+            };
+        } catch (UsageException | TargetException | AgentException | WireException | IllegalArgumentException e) {
+            System.err.println("tcpct: " + e.getMessage());
+            return Runner.CANNOT_RUN;
+        } catch (IOException e) {
+            System.err.println("tcpct: " + e.getMessage() + " (check that the --out folder is writable)");
+            return Runner.CANNOT_RUN;
+        } catch (RuntimeException e) {
+            System.err.println("tcpct: internal error: " + e + " (please report it with the command line)");
+            e.printStackTrace();
+            return Runner.CANNOT_RUN;
+        }
+    }
+
+    static RunOptions parseRun(String[] args, Path home) throws IOException {
+        String target = "linux";
+        String scenario = null;
+        String group = null;
+        Path out = null;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (!List.of("--target", "--scenario", "--group", "--out").contains(a)) {
+                throw new UsageException("unknown option '" + a + "' for run: options are --target, --scenario, --group, --out (./tcpct --help)");
+            }
+            if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                throw new UsageException(a + " needs a value (./tcpct --help)");
+            }
+            String v = args[++i];
+            switch (a) {
+                case "--target" -> target = v;
+                case "--scenario" -> scenario = v;
+                case "--group" -> group = v;
+                default -> out = Path.of(v).toAbsolutePath();
+            }
+        }
+        return new RunOptions(target, scenario, group, out, home);
+    }
+
+    static int listTargets(Path home) {
+        Path dir = home.resolve("targets");
+        DockerClient docker = null;
+        try {
+            docker = Engine.connect();
+        } catch (TargetException e) {
+            // without an engine the list still shows the targets
+        }
+        for (String name : TargetSpec.known(dir)) {
+            TargetSpec s = TargetSpec.load(dir, name);
+            String built = docker == null ? "engine not running" : imageBuilt(docker, name) ? "image built" : "image not built yet";
+            System.out.printf("%-10s %-60s %s%n", name, s.stack(), built);
+        }
+        return Runner.OK;
+    }
+
+    private static boolean imageBuilt(DockerClient docker, String name) {
+        try {
+            return !docker.listImagesCmd().withImageNameFilter("tcpct-target-" + name).exec().isEmpty();
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    static int listScenarios(ScenarioCatalog catalog) {
+        for (ScenarioCatalog.Entry e : catalog.all()) {
+            System.out.printf("%-40s %s%n", e.id(), String.join(",", e.groups()));
+        }
+        return Runner.OK;
+    }
+}

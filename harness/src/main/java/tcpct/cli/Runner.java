@@ -1,0 +1,173 @@
+package tcpct.cli;
+
+import com.github.dockerjava.api.DockerClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.testng.TestNG;
+import org.testng.xml.XmlClass;
+import org.testng.xml.XmlInclude;
+import org.testng.xml.XmlSuite;
+import org.testng.xml.XmlTest;
+import tcpct.report.AllureReport;
+import tcpct.report.ExpectedVerdicts;
+import tcpct.report.RunRecorder;
+import tcpct.report.Summary;
+import tcpct.scenario.Lab;
+import tcpct.target.Engine;
+import tcpct.target.Reaper;
+import tcpct.target.TargetImage;
+import tcpct.target.TargetInstance;
+import tcpct.target.TargetSpec;
+
+/**
+ * One {@code ./tcpct run}: selects the scenarios, reaps what killed runs left, builds and starts the target,
+ * runs the scenarios with TestNG (Allure listening), then writes summary.json and the report, and removes
+ * the target on every way out, Ctrl-C included.
+ */
+public final class Runner {
+
+    /** Exit status: every verdict as expected. */
+    public static final int OK = 0;
+    /** At least one verdict differs from the target's expected verdicts. */
+    public static final int REGRESSION = 1;
+    /** The run could not be made. */
+    public static final int CANNOT_RUN = 2;
+
+    private Runner() {
+    }
+
+    public static int run(RunOptions options, ScenarioCatalog catalog) throws IOException {
+        requireRoot();
+        RunOptions o = options;
+        TargetSpec spec = TargetSpec.load(o.targetsDir(), o.target());
+        ExpectedVerdicts expected = ExpectedVerdicts.load(spec.folder().resolve(ExpectedVerdicts.FILE));
+        List<ScenarioCatalog.Entry> selected = catalog.select(o.scenarioGlob(), o.group());
+        o = o.withOut(o.out() != null ? o.out() : defaultOut(o.home()));
+        Files.createDirectories(o.out());
+        Path work = Files.createTempDirectory("tcpct-run-");
+        Instant started = Instant.now();
+        long t0 = System.nanoTime();
+
+        DockerClient docker = Engine.connect();
+        int reaped = Reaper.reap(docker);
+        if (reaped > 0) {
+            System.err.println("tcpct: removed " + reaped + " containers and veths that an earlier, killed run left behind");
+        }
+        System.err.println("tcpct: preparing target " + spec.name() + " ...");
+        String image = TargetImage.ensure(docker, spec, work);
+        TargetInstance instance = TargetInstance.start(docker, spec, image, work.resolve("control"), String.format("%08x", ProcessHandle.current().pid() & 0xffffffffL));
+        Lab lab;
+        Thread cleanup;
+        try {
+            lab = Lab.open(instance, o.out());
+        } catch (RuntimeException e) {
+            deleteQuietly(work);
+            throw e;
+        }
+        cleanup = new Thread(() -> {
+            lab.close();
+            deleteQuietly(work);
+        }, "tcpct-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        RunRecorder recorder = RunRecorder.begin(r -> System.out.printf("%-13s %s (%d ms)%s%n", r.verdict(), r.id(), r.durationMs(),
+                r.failure() == null ? "" : "\n              " + r.failure()));
+        try {
+            Lab.install(lab);
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("target", spec.name());
+            env.put("stack", lab.stack());
+            env.put("image", image);
+            env.put("agent", lab.hello().path("agent").asText() + " protocol " + lab.hello().path("protocol").asText());
+            env.put("harness", "tcpct " + Runner.class.getPackage().getImplementationVersion());
+            env.put("host.kernel", System.getProperty("os.version"));
+            AllureReport.begin(o.out().resolve("allure-results"), env);
+            System.err.println("tcpct: running " + selected.size() + " scenarios against " + spec.name() + " (" + lab.stack() + ")");
+            runTestNg(selected);
+        } finally {
+            Lab.install(null);
+            cleanup.run();
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        }
+        long durationMs = (System.nanoTime() - t0) / 1_000_000;
+        Summary.Outcome outcome = Summary.build(spec.name(), lab.stack(), image, started, durationMs, recorder.results(), expected);
+        Summary.write(outcome, o.out().resolve("summary.json"));
+        String reportProblem = AllureReport.generate(allureBin(o.home()), o.out().resolve("allure-results"), o.out().resolve("report"));
+        if (reportProblem != null) {
+            System.err.println("tcpct: no HTML report: " + reportProblem);
+        }
+        System.out.printf("%ntcpct: %d scenarios in %d ms: %s; %d differ from %s's expected verdicts%n", recorder.results().size(),
+                durationMs, outcome.totals(), outcome.regressions(), spec.name());
+        System.out.println("tcpct: summary " + o.out().resolve("summary.json") + ", report " + o.out().resolve("report/index.html"));
+        if (recorder.results().size() != selected.size()) {
+            System.err.println("tcpct: only " + recorder.results().size() + " of " + selected.size() + " scenarios ran: see the report");
+            return CANNOT_RUN;
+        }
+        return outcome.regressions() > 0 ? REGRESSION : OK;
+    }
+
+    private static void runTestNg(List<ScenarioCatalog.Entry> selected) {
+        XmlSuite suite = new XmlSuite();
+        suite.setName("tcpct");
+        XmlTest test = new XmlTest(suite);
+        test.setName("conformance");
+        Map<Class<?>, List<String>> byClass = new LinkedHashMap<>();
+        for (ScenarioCatalog.Entry e : selected) {
+            byClass.computeIfAbsent(e.type(), k -> new ArrayList<>()).add(e.method().getName());
+        }
+        List<XmlClass> classes = new ArrayList<>();
+        byClass.forEach((c, methods) -> {
+            XmlClass xc = new XmlClass(c.getName(), false);
+            methods.forEach(m -> xc.getIncludedMethods().add(new XmlInclude(m)));
+            classes.add(xc);
+        });
+        test.setXmlClasses(classes);
+        TestNG testng = new TestNG(false);
+        testng.setXmlSuites(List.of(suite));
+        testng.setUseDefaultListeners(false);
+        testng.setVerbose(0);
+        testng.run();
+    }
+
+    /** {@code reports/out/<timestamp>}, with {@code reports/out/latest} pointing at it. */
+    static Path defaultOut(Path home) throws IOException {
+        Path base = home.resolve("reports/out");
+        Path out = base.resolve(java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Files.createDirectories(out);
+        Path latest = base.resolve("latest");
+        Files.deleteIfExists(latest);
+        Files.createSymbolicLink(latest, out.getFileName());
+        return out;
+    }
+
+    static Path allureBin(Path home) {
+        String configured = System.getProperty("tcpct.allure");
+        return configured != null ? Path.of(configured)
+                : home.resolve("testcases/target/allure/allure-" + System.getProperty("tcpct.allureVersion", "2.32.0") + "/bin/allure");
+    }
+
+    private static void requireRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:") && !line.split("\\s+")[1].equals("0")) {
+                    throw new UsageException("tcpct needs root (it creates veth pairs and captures on them): run it as root, e.g. `sudo ./tcpct run`");
+                }
+            }
+        } catch (IOException e) {
+            throw new UsageException("cannot read /proc/self/status to check for root: tcpct runs on Linux only");
+        }
+    }
+
+    static void deleteQuietly(Path dir) {
+        try (var all = Files.walk(dir)) {
+            all.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder; nothing else depends on it
+        }
+    }
+}

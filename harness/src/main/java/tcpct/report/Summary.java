@@ -1,0 +1,78 @@
+package tcpct.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import tcpct.scenario.Verdict;
+
+/** Writes summary.json exactly as contracts.md and summary.schema.json define it. */
+public final class Summary {
+
+    private Summary() {
+    }
+
+    /** What a finished run amounts to: the file's content, and how many verdicts differ from the baseline. */
+    public record Outcome(ObjectNode json, int regressions, Map<Verdict, Integer> totals) {
+    }
+
+    public static Outcome build(String targetName, String stack, String image, Instant startedAt, long durationMs,
+                                List<ScenarioResult> results, ExpectedVerdicts expected) {
+        ObjectMapper om = new ObjectMapper();
+        ObjectNode root = om.createObjectNode();
+        root.put("schemaVersion", 1);
+        ObjectNode target = root.putObject("target");
+        target.put("name", targetName).put("stack", stack);
+        if (image != null) {
+            target.put("image", image);
+        }
+        root.put("startedAt", startedAt.toString());
+        root.put("durationMs", durationMs);
+        Map<Verdict, Integer> totals = new TreeMap<>();
+        int regressions = 0;
+        ArrayNode scenarios = om.createArrayNode();
+        Map<String, Integer> states = new TreeMap<>();
+        Map<String, Integer> edges = new TreeMap<>();
+        Map<String, Integer> requirements = new TreeMap<>();
+        for (ScenarioResult r : results) {
+            Verdict exp = expected.of(r.id()).verdict();
+            totals.merge(r.verdict(), 1, Integer::sum);
+            if (exp != r.verdict()) {
+                regressions++;
+            }
+            ObjectNode s = scenarios.addObject();
+            s.put("id", r.id()).put("title", r.title()).put("verdict", r.verdict().name()).put("expectedVerdict", exp.name());
+            r.states().forEach(s.putArray("states")::add);
+            r.edges().forEach(s.putArray("edges")::add);
+            r.declaredEdges().forEach(s.putArray("declaredEdges")::add);
+            r.rfc().forEach(s.putArray("rfc")::add);
+            s.put("probe", r.probe()).put("durationMs", r.durationMs()).put("pcap", r.pcap()).put("failure", r.failure());
+            if (r.verdict() == Verdict.PASSED) {
+                r.states().forEach(x -> states.merge(x, 1, Integer::sum));
+                r.edges().forEach(x -> edges.merge(x, 1, Integer::sum));
+                r.rfc().stream().filter(x -> x.matches("(MUST|SHLD|MAY|REC)-\\d+")).forEach(x -> requirements.merge(x, 1, Integer::sum));
+            }
+        }
+        ObjectNode t = root.putObject("totals");
+        for (Verdict v : Verdict.values()) {
+            t.put(v.name(), totals.getOrDefault(v, 0));
+        }
+        root.put("regressions", regressions);
+        root.set("scenarios", scenarios);
+        ObjectNode cov = root.putObject("coverage");
+        states.forEach(cov.putObject("states")::put);
+        edges.forEach(cov.putObject("edges")::put);
+        requirements.forEach(cov.putObject("requirements")::put);
+        return new Outcome(root, regressions, totals);
+    }
+
+    public static void write(Outcome o, Path file) throws IOException {
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), o.json());
+    }
+}

@@ -1,0 +1,143 @@
+package tcpct.scenario;
+
+import io.qameta.allure.Allure;
+import io.qameta.allure.model.Label;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Map;
+import org.testng.IHookCallBack;
+import org.testng.IHookable;
+import org.testng.ITestResult;
+import org.testng.SkipException;
+import tcpct.report.RunRecorder;
+import tcpct.report.ScenarioResult;
+import tcpct.state.Edge;
+import tcpct.state.TcpState;
+
+/**
+ * The base of every scenario class. Around each scenario method it opens a {@link Session} (fresh ports,
+ * a pcap of the connection), hands the method its {@link #target} and {@link #peer}, and afterwards turns
+ * what happened into a verdict, attaches the pcap and the agent's log to the Allure result, resets the
+ * target's sockets and records the scenario for summary.json.
+ */
+public abstract class ConformanceBase implements IHookable {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** The stack under test, driven through its agent. */
+    protected Target target;
+    /** The remote TCP, played by the harness on the wire. */
+    protected Peer peer;
+
+    /** {@code assertThat(target).isIn(ESTABLISHED)}. */
+    protected static TargetAssert assertThat(Target t) {
+        return TargetAssert.assertThat(t);
+    }
+
+    @Override
+    public final void run(IHookCallBack callBack, ITestResult result) {
+        Method m = result.getMethod().getConstructorOrMethod().getMethod();
+        ScenarioInfo info = ScenarioInfo.of(m);
+        Lab lab = Lab.current();
+        Session session = new Session(lab, info, RANDOM);
+        label(info, lab);
+        String pcapRel = "pcap/" + info.fileStem() + ".pcap";
+        Path pcap = lab.outDir().resolve(pcapRel);
+        int logStart = lab.instance().logLength();
+        long t0 = System.nanoTime();
+        try (AutoCloseable listening = lab.wire().listen(session::onFrame);
+             AutoCloseable recording = lab.wire().record(pcap, session::ours)) {
+            target = new Target(session);
+            peer = new Peer(session);
+            callBack.runTestMethod(result);
+        } catch (Exception e) {
+            result.setThrowable(e);
+            result.setStatus(ITestResult.FAILURE);
+        } finally {
+            target = null;
+            peer = null;
+        }
+        long durationMs = (System.nanoTime() - t0) / 1_000_000;
+        Throwable thrown = result.getThrowable();
+        Verdict verdict = verdictOf(thrown);
+        String failure = failureOf(verdict, thrown);
+        resetTarget(lab);
+        attach(pcap, lab.instance().logSince(logStart));
+        RunRecorder.current().add(new ScenarioResult(info.id(), info.title(), verdict,
+                session.observed.stream().map(TcpState::rfcName).toList(),
+                session.observedEdges().stream().map(Edge::name).toList(),
+                info.declaredEdges().stream().map(Edge::name).toList(), info.rfc(), lab.probe(), durationMs,
+                Files.exists(pcap) ? pcapRel : null, failure));
+    }
+
+    static Verdict verdictOf(Throwable t) {
+        if (t == null) {
+            return Verdict.PASSED;
+        }
+        if (t instanceof NonStrictDeviation) {
+            return Verdict.NON_STRICT;
+        }
+        if (t instanceof AssertionError) {
+            return Verdict.FAILED;
+        }
+        if (t instanceof Unimplemented) {
+            return Verdict.UNIMPLEMENTED;
+        }
+        if (t instanceof SkipException) {
+            return Verdict.SKIPPED;
+        }
+        return Verdict.ERROR;
+    }
+
+    static String failureOf(Verdict v, Throwable t) {
+        if (t == null) {
+            return null;
+        }
+        String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        String first = msg.lines().findFirst().orElse(msg);
+        return v == Verdict.ERROR ? "harness error: " + first : first;
+    }
+
+    /**
+     * Aborts whatever sockets the scenario left, so the next one starts clean. When the agent is gone,
+     * this scenario keeps its verdict and the next one's first call reports the cause as ERROR.
+     */
+    private static void resetTarget(Lab lab) {
+        try {
+            lab.agent().call("reset", Map.of());
+        } catch (RuntimeException e) {
+            // see above: the next scenario says why
+        }
+    }
+
+    private static void label(ScenarioInfo info, Lab lab) {
+        String group = info.id().contains("/") ? info.id().substring(0, info.id().indexOf('/')) : info.id();
+        Allure.getLifecycle().updateTestCase(tc -> {
+            tc.getLabels().add(new Label().setName("feature").setValue(group));
+            tc.getLabels().add(new Label().setName("story").setValue(info.id()));
+            info.declaredEdges().forEach(e -> tc.getLabels().add(new Label().setName("tag").setValue(e.name())));
+            info.rfc().forEach(r -> tc.getLabels().add(new Label().setName("tag").setValue(r)));
+        });
+        for (String section : info.sections()) {
+            Allure.link("RFC 9293 section " + section, "https://www.rfc-editor.org/rfc/rfc9293#section-" + section);
+        }
+        Allure.parameter("target", lab.instance().spec().name());
+        Allure.parameter("stack", lab.stack());
+    }
+
+    private static void attach(Path pcap, String agentLog) {
+        if (Files.exists(pcap)) {
+            try (InputStream in = Files.newInputStream(pcap)) {
+                Allure.addAttachment("wire.pcap", "application/vnd.tcpdump.pcap", in, "pcap");
+            } catch (IOException e) {
+                Allure.addAttachment("wire.pcap (unreadable)", e.getMessage());
+            }
+        }
+        Allure.addAttachment("agent.log", "text/plain", new java.io.ByteArrayInputStream(agentLog.getBytes(StandardCharsets.UTF_8)), "log");
+    }
+}

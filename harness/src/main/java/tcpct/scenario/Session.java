@@ -1,0 +1,83 @@
+package tcpct.scenario;
+
+import io.qameta.allure.Allure;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.LinkedBlockingDeque;
+import tcpct.segment.SeqNum;
+import tcpct.segment.SeqSpace;
+import tcpct.state.Edge;
+import tcpct.state.TcpState;
+import tcpct.wire.Direction;
+import tcpct.wire.Frame;
+
+/**
+ * What one scenario run knows about its connection: the ports (the peer's chosen fresh, the target's from
+ * listen or from its SYN), both ISNs, the peer's SND.NXT and RCV.NXT, the target's frames not yet
+ * expected, and the states it has seen the target in. Shared by the scenario's {@link Peer} and
+ * {@link Target}; never by two scenarios.
+ */
+final class Session {
+
+    final Lab lab;
+    final ScenarioInfo info;
+    final int peerPort;
+    final long startNanos = System.nanoTime();
+    final LinkedBlockingDeque<Frame> fromTarget = new LinkedBlockingDeque<>();
+    final List<Frame> frames = new ArrayList<>();
+    final List<TcpState> observed = new ArrayList<>();
+    SeqSpace space;
+    /** The port the target listens on, if the scenario makes it listen: chosen fresh at the start. */
+    final int listenPort;
+    Integer targetPort;
+    long sndNxt;
+    long rcvNxt;
+    String lastAction = "the start";
+
+    Session(Lab lab, ScenarioInfo info, Random random) {
+        this.lab = lab;
+        this.info = info;
+        this.peerPort = lab.allocatePeerPort();
+        this.listenPort = lab.allocateListenPort();
+        this.space = SeqSpace.withPeerIsn(new SeqNum(random.nextInt()));
+    }
+
+    /** Whether a captured frame belongs to this scenario's connection. */
+    boolean ours(Frame f) {
+        return f.direction() == Direction.FROM_TARGET ? f.segment().dstPort() == peerPort : f.segment().srcPort() == peerPort;
+    }
+
+    void onFrame(Frame f) {
+        if (!ours(f)) {
+            return;
+        }
+        synchronized (frames) {
+            frames.add(f);
+        }
+        if (f.direction() == Direction.FROM_TARGET) {
+            fromTarget.add(f);
+        }
+    }
+
+    /** Runs {@code body} as an Allure step named with the time since the scenario began. */
+    void step(String name, Allure.ThrowableRunnableVoid body) {
+        long ms = (System.nanoTime() - startNanos) / 1_000_000;
+        Allure.step(String.format("+%d ms  %s", ms, name), body);
+    }
+
+    void noteObserved(TcpState s) {
+        if (observed.isEmpty() || observed.get(observed.size() - 1) != s) {
+            observed.add(s);
+        }
+    }
+
+    /** The declared edges whose two ends were observed one right after the other. */
+    List<Edge> observedEdges() {
+        List<Edge> out = new ArrayList<>();
+        for (int i = 0; i + 1 < observed.size(); i++) {
+            Edge.between(observed.get(i), observed.get(i + 1), info.declaredEdges()).filter(e -> !out.contains(e)).ifPresent(out::add);
+        }
+        return out;
+    }
+}
