@@ -77,7 +77,8 @@ public final class AgentClient implements AutoCloseable {
                 channel.write(buf);
             }
         } catch (IOException e) {
-            throw new AgentException("the agent is gone (cannot send " + cmd + ": " + e.getMessage() + "): " + diagnosis.get(), e);
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new AgentException("the agent exited (cannot send " + cmd + ": " + why + "): " + diagnosis.get(), e);
         }
         Duration bound = CALL_TIMEOUT.plus(extraWait);
         JsonNode answer;

@@ -63,8 +63,13 @@ public abstract class ConformanceBase implements IHookable {
             peer = null;
         }
         long durationMs = (System.nanoTime() - t0) / 1_000_000;
-        Throwable thrown = result.getThrowable();
+        Throwable thrown = unwrap(result.getThrowable());
         Verdict verdict = verdictOf(thrown);
+        if (thrown != null) {
+            // IHookable hands back what reflection threw; TestNG, Allure and the verdict need the scenario's own exception
+            result.setThrowable(thrown);
+            result.setStatus(thrown instanceof SkipException ? ITestResult.SKIP : ITestResult.FAILURE);
+        }
         String failure = failureOf(verdict, thrown);
         resetTarget(lab);
         attach(pcap, lab.instance().logSince(logStart));
@@ -73,6 +78,13 @@ public abstract class ConformanceBase implements IHookable {
                 session.observedEdges().stream().map(Edge::name).toList(),
                 info.declaredEdges().stream().map(Edge::name).toList(), info.rfc(), lab.probe(), durationMs,
                 Files.exists(pcap) ? pcapRel : null, failure));
+    }
+
+    static Throwable unwrap(Throwable t) {
+        while (t instanceof java.lang.reflect.InvocationTargetException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     static Verdict verdictOf(Throwable t) {

@@ -1,0 +1,39 @@
+package tcpct.scenarios;
+
+import static tcpct.segment.Segments.ack;
+import static tcpct.segment.Segments.syn;
+import static tcpct.segment.Segments.synAck;
+import static tcpct.state.TcpState.CLOSED;
+import static tcpct.state.TcpState.ESTABLISHED;
+import static tcpct.state.TcpState.LISTEN;
+import static tcpct.state.TcpState.SYN_RECEIVED;
+import static tcpct.state.TcpState.SYN_SENT;
+
+import tcpct.scenario.ConformanceBase;
+
+/**
+ * Fixtures that scenarios build on, each reached through real segments and socket calls and asserting
+ * every state on its way (smoltcp's {@code established()} idea): a scenario about closing starts from a
+ * connection that was really opened.
+ */
+abstract class Fixtures extends ConformanceBase {
+
+    /** CLOSED, LISTEN, SYN-RECEIVED, ESTABLISHED (E1 E4 E10), and the connection accepted; both sides at seq 1. */
+    protected void establishedPassively() {
+        assertThat(target).isIn(CLOSED);
+        target.listen();                              assertThat(target).isIn(LISTEN);
+        peer.send(syn().seq(0));
+        peer.expect(synAck().seq(0).ack(1));          assertThat(target).isIn(SYN_RECEIVED);
+        peer.send(ack().seq(1).ack(1));               assertThat(target).isIn(ESTABLISHED);
+        target.accept();
+    }
+
+    /** CLOSED, SYN-SENT, ESTABLISHED (E2 E8); both sides at seq 1. */
+    protected void establishedActively() {
+        assertThat(target).isIn(CLOSED);
+        target.connect();
+        peer.expect(syn().seq(0));                    assertThat(target).isIn(SYN_SENT);
+        peer.send(synAck().seq(0).ack(1));
+        peer.expect(ack().seq(1).ack(1));             assertThat(target).isIn(ESTABLISHED);
+    }
+}

@@ -1,0 +1,43 @@
+package tcpct.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.testng.annotations.Test;
+
+/** Bad input to ./tcpct: exit 2 and one line on stderr that names the cause and the fix; nothing left behind. */
+public class BadInputIT {
+
+    private static void oneLineError(Tcpct.Result r, String... mustContain) throws Exception {
+        assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+        String err = r.stderr().strip();
+        assertThat(err.lines()).as(r.toString()).hasSize(1);
+        assertThat(err).startsWith("tcpct: ").contains(mustContain);
+        assertThat(Tcpct.leftovers()).isEmpty();
+    }
+
+    @Test
+    public void unknownTarget() throws Exception {
+        oneLineError(Tcpct.run("run", "--target", "nosuch"), "unknown target 'nosuch'", "known targets are [linux");
+    }
+
+    @Test
+    public void scenarioPatternThatMatchesNothing() throws Exception {
+        oneLineError(Tcpct.run("run", "--scenario", "nosuch/*"), "no scenario matches --scenario 'nosuch/*'", "./tcpct scenarios");
+    }
+
+    @Test
+    public void unknownOptionAndMissingValue() throws Exception {
+        oneLineError(Tcpct.run("run", "--bogus", "x"), "unknown option '--bogus'");
+        oneLineError(Tcpct.run("run", "--target"), "--target needs a value");
+        oneLineError(Tcpct.run("frobnicate"), "unknown command 'frobnicate'");
+    }
+
+    @Test
+    public void targetsAndScenariosAreListed() throws Exception {
+        Tcpct.Result t = Tcpct.run("targets");
+        assertThat(t.exit()).as(t.toString()).isZero();
+        assertThat(t.stdout()).contains("linux").contains("image");
+        Tcpct.Result s = Tcpct.run("scenarios");
+        assertThat(s.stdout()).contains("establish/passive-open").contains("close/active-close");
+    }
+}

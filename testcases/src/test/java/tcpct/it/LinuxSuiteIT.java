@@ -1,0 +1,114 @@
+package tcpct.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.testng.annotations.BeforeClass;
+import org.testng.annotations.Test;
+
+/** The default suite, through ./tcpct run, against the real Linux target: what a user sees. */
+public class LinuxSuiteIT {
+
+    private Path out;
+    private Tcpct.Result result;
+    private JsonNode summary;
+
+    @BeforeClass
+    public void runTheSuite() throws Exception {
+        out = Files.createTempDirectory("tcpct-it-linux");
+        result = Tcpct.run("run", "--out", out.toString());
+        summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    }
+
+    @Test
+    public void exitsZeroWithEveryScenarioAsExpected() {
+        assertThat(result.exit()).as(result.toString()).isZero();
+        assertThat(summary.path("regressions").asInt()).isZero();
+        for (JsonNode s : summary.path("scenarios")) {
+            assertThat(s.path("verdict").asText()).as(s.path("id").asText() + ": " + s.path("failure").asText())
+                    .isEqualTo(s.path("expectedVerdict").asText());
+        }
+    }
+
+    @Test
+    public void theFourWalkingSkeletonScenariosPassWithTheirStatesObserved() {
+        assertThat(scenario("establish/passive-open").path("states")).extracting(JsonNode::asText)
+                .containsExactly("CLOSED", "LISTEN", "SYN-RECEIVED", "ESTABLISHED");
+        assertThat(scenario("establish/passive-open").path("edges")).extracting(JsonNode::asText).containsExactly("E1", "E4", "E10");
+        assertThat(scenario("establish/active-open").path("edges")).extracting(JsonNode::asText).containsExactly("E2", "E8");
+        assertThat(scenario("close/passive-close").path("states")).extracting(JsonNode::asText)
+                .endsWith("ESTABLISHED", "CLOSE-WAIT", "LAST-ACK", "CLOSED");
+        assertThat(scenario("close/active-close").path("states")).extracting(JsonNode::asText)
+                .endsWith("ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT");
+        for (String id : List.of("establish/passive-open", "establish/active-open", "close/passive-close", "close/active-close")) {
+            assertThat(scenario(id).path("verdict").asText()).as(id + ": " + scenario(id).path("failure").asText()).isEqualTo("PASSED");
+        }
+    }
+
+    @Test
+    public void coverageListsTheNineStatesTheSkeletonDrives() {
+        List<String> states = new ArrayList<>();
+        summary.at("/coverage/states").fieldNames().forEachRemaining(states::add);
+        assertThat(states).contains("LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2",
+                "CLOSE-WAIT", "LAST-ACK", "TIME-WAIT");
+    }
+
+    @Test
+    public void summaryKeepsTheContract() throws Exception {
+        Path checker = Tcpct.HOME.resolveSibling("shared/tools/check-summary");
+        if (!Files.isExecutable(checker)) {
+            checker = Path.of("/work/shared/tools/check-summary");
+        }
+        assertThat(checker).as("shared/tools/check-summary beside the clone").isExecutable();
+        Process p = new ProcessBuilder(checker.toString(), out.toString()).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(text).isZero();
+    }
+
+    @Test
+    public void everyPcapOpensInTsharkWithBothDirectionsAndGoodChecksums() throws Exception {
+        for (JsonNode s : summary.path("scenarios")) {
+            Path pcap = out.resolve(s.path("pcap").asText());
+            assertThat(pcap).exists();
+            Process p = new ProcessBuilder("tshark", "-n", "-r", pcap.toString(), "-o", "tcp.check_checksum:TRUE",
+                    "-T", "fields", "-e", "ip.src", "-e", "tcp.checksum.status").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String text = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as("tshark on " + pcap).isZero();
+            assertThat(text).as(pcap + " holds frames of both sides").contains("192.0.2.1").contains("192.0.2.2");
+            // tcp.checksum.status: 0 bad, 1 good, 2 unverified
+            assertThat(text.lines().map(l -> l.substring(l.indexOf('\t') + 1)))
+                    .as(pcap + ": tshark finds every TCP checksum good").isNotEmpty().allMatch("1"::equals);
+        }
+    }
+
+    @Test
+    public void theReportAndTheAllureResultsAreWritten() throws Exception {
+        assertThat(out.resolve("report/index.html")).isNotEmptyFile();
+        try (var files = Files.list(out.resolve("allure-results"))) {
+            assertThat(files.filter(f -> f.toString().endsWith("-result.json")).count()).isEqualTo(summary.path("scenarios").size());
+        }
+        assertThat(out.resolve("allure-results/environment.properties")).content().contains("target = linux");
+    }
+
+    @Test
+    public void nothingIsLeftBehind() throws Exception {
+        assertThat(Tcpct.leftovers()).isEmpty();
+    }
+
+    private JsonNode scenario(String id) {
+        for (JsonNode s : summary.path("scenarios")) {
+            if (s.path("id").asText().equals(id)) {
+                return s;
+            }
+        }
+        throw new AssertionError("summary.json has no scenario " + id + ":\n" + result);
+    }
+}
