@@ -15,11 +15,19 @@ import tcpct.wire.WireException;
 public final class Main {
 
     static final String USAGE = """
-            usage: ./tcpct run [--target NAME] [--scenario GLOB] [--group NAME] [--out DIR]
+            usage: ./tcpct run [--target NAME] [--scenario GLOB] [--group NAME] [--out DIR] [--workers N]
                    ./tcpct selftest     the project's own tests (unit, and integration against the real Linux target)
                    ./tcpct targets      the known targets, their stack, and whether each image is built
                    ./tcpct scenarios    every scenario id with its groups
             exit status of run: 0 every verdict as the target expects, 1 a verdict differs, 2 the run could not be made""";
+
+    /**
+     * Scenarios run in parallel, one target container per worker. Most of a long scenario is spent
+     * waiting on the target's timers (TIME-WAIT, retransmissions), not on the CPU, so more workers than
+     * cores pays off.
+     */
+    static final int DEFAULT_WORKERS = 6;
+    static final int MAX_WORKERS = 32;
 
     private Main() {
     }
@@ -60,10 +68,11 @@ public final class Main {
         String scenario = null;
         String group = null;
         Path out = null;
+        int workers = DEFAULT_WORKERS;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
-            if (!List.of("--target", "--scenario", "--group", "--out").contains(a)) {
-                throw new UsageException("unknown option '" + a + "' for run: options are --target, --scenario, --group, --out (./tcpct --help)");
+            if (!List.of("--target", "--scenario", "--group", "--out", "--workers").contains(a)) {
+                throw new UsageException("unknown option '" + a + "' for run: options are --target, --scenario, --group, --out, --workers (./tcpct --help)");
             }
             if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                 throw new UsageException(a + " needs a value (./tcpct --help)");
@@ -73,10 +82,23 @@ public final class Main {
                 case "--target" -> target = v;
                 case "--scenario" -> scenario = v;
                 case "--group" -> group = v;
+                case "--workers" -> workers = parseWorkers(v);
                 default -> out = Path.of(v).toAbsolutePath();
             }
         }
-        return new RunOptions(target, scenario, group, out, home);
+        return new RunOptions(target, scenario, group, out, home, workers);
+    }
+
+    private static int parseWorkers(String v) {
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 1 && n <= MAX_WORKERS) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the error below
+        }
+        throw new UsageException("--workers takes a number from 1 to " + MAX_WORKERS + ", got '" + v + "'");
     }
 
     static int listTargets(Path home) {

@@ -3,10 +3,10 @@ package tcpct.cli;
 import java.nio.file.Path;
 
 /** What {@code ./tcpct run} was asked to do; {@code out} null means the default folder under reports/out. */
-public record RunOptions(String target, String scenarioGlob, String group, Path out, Path home) {
+public record RunOptions(String target, String scenarioGlob, String group, Path out, Path home, int workers) {
 
     public RunOptions withOut(Path dir) {
-        return new RunOptions(target, scenarioGlob, group, dir, home);
+        return new RunOptions(target, scenarioGlob, group, dir, home, workers);
     }
 
     public Path targetsDir() {

@@ -18,7 +18,9 @@ import tcpct.report.AllureReport;
 import tcpct.report.ExpectedVerdicts;
 import tcpct.report.RunRecorder;
 import tcpct.report.Summary;
+import java.util.Objects;
 import tcpct.scenario.Lab;
+import tcpct.scenario.LabPool;
 import tcpct.target.Engine;
 import tcpct.target.Reaper;
 import tcpct.target.TargetImage;
@@ -61,41 +63,42 @@ public final class Runner {
         }
         System.err.println("tcpct: preparing target " + spec.name() + " ...");
         String image = TargetImage.ensure(docker, spec, work);
-        TargetInstance instance = TargetInstance.start(docker, spec, image, work.resolve("control"), String.format("%08x", ProcessHandle.current().pid() & 0xffffffffL));
-        Lab lab;
-        Thread cleanup;
-        try {
-            lab = Lab.open(instance, o.out());
-        } catch (RuntimeException e) {
-            deleteQuietly(work);
-            throw e;
-        }
-        cleanup = new Thread(() -> {
-            lab.close();
+        Path outDir = o.out();
+        long pid = ProcessHandle.current().pid();
+        LabPool pool = new LabPool(o.workers(), index -> Lab.open(
+                TargetInstance.start(docker, spec, image, work.resolve("control-" + index), String.format("%06x%02x", pid & 0xffffff, index)),
+                outDir));
+        Thread cleanup = new Thread(() -> {
+            pool.close();
             deleteQuietly(work);
         }, "tcpct-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         RunRecorder recorder = RunRecorder.begin(r -> System.out.printf("%-13s %s (%d ms)%s%n", r.verdict(), r.id(), r.durationMs(),
                 r.failure() == null ? "" : "\n              " + r.failure()));
+        String stack;
         try {
-            Lab.install(lab);
+            LabPool.install(pool);
+            Lab first = pool.startOne(); // fail fast, before any scenario, when the target cannot start
+            stack = first.stack();
             Map<String, String> env = new LinkedHashMap<>();
             env.put("target", spec.name());
-            env.put("stack", lab.stack());
+            env.put("stack", stack);
             env.put("image", image);
-            env.put("agent", lab.hello().path("agent").asText() + " protocol " + lab.hello().path("protocol").asText());
-            env.put("harness", "tcpct " + Runner.class.getPackage().getImplementationVersion());
+            env.put("agent", first.hello().path("agent").asText() + " protocol " + first.hello().path("protocol").asText());
+            env.put("harness", "tcpct " + Objects.requireNonNullElse(Runner.class.getPackage().getImplementationVersion(), "dev"));
             env.put("host.kernel", System.getProperty("os.version"));
+            env.put("workers", Integer.toString(o.workers()));
             AllureReport.begin(o.out().resolve("allure-results"), env);
-            System.err.println("tcpct: running " + selected.size() + " scenarios against " + spec.name() + " (" + lab.stack() + ")");
-            runTestNg(selected);
+            System.err.println("tcpct: running " + selected.size() + " scenarios against " + spec.name() + " (" + stack + ") on "
+                    + o.workers() + " workers");
+            runTestNg(selected, o.workers());
         } finally {
-            Lab.install(null);
+            LabPool.install(null);
             cleanup.run();
             Runtime.getRuntime().removeShutdownHook(cleanup);
         }
         long durationMs = (System.nanoTime() - t0) / 1_000_000;
-        Summary.Outcome outcome = Summary.build(spec.name(), lab.stack(), image, started, durationMs, recorder.results(), expected);
+        Summary.Outcome outcome = Summary.build(spec.name(), stack, image, started, durationMs, recorder.results(), expected);
         Summary.write(outcome, o.out().resolve("summary.json"));
         String reportProblem = AllureReport.generate(allureBin(o.home()), o.out().resolve("allure-results"), o.out().resolve("report"));
         if (reportProblem != null) {
@@ -111,9 +114,12 @@ public final class Runner {
         return outcome.regressions() > 0 ? REGRESSION : OK;
     }
 
-    private static void runTestNg(List<ScenarioCatalog.Entry> selected) {
+    private static void runTestNg(List<ScenarioCatalog.Entry> selected, int workers) {
         XmlSuite suite = new XmlSuite();
         suite.setName("tcpct");
+        suite.setParallel(XmlSuite.ParallelMode.METHODS);
+        suite.setThreadCount(workers);
+        suite.setPreserveOrder(true);
         XmlTest test = new XmlTest(suite);
         test.setName("conformance");
         Map<Class<?>, List<String>> byClass = new LinkedHashMap<>();

@@ -12,7 +12,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import tcpct.scenario.Verdict;
 
-/** Writes summary.json exactly as contracts.md and summary.schema.json define it. */
+/**
+ * Writes summary.json as contracts.md and summary.schema.json define it, extended (compatibly) with
+ * {@code protocolWaitMs}: the sum of the scenarios' waits on protocol timers, so that
+ * {@code durationMs} minus the waits shows the harness's own overhead.
+ */
 public final class Summary {
 
     private Summary() {
@@ -36,6 +40,7 @@ public final class Summary {
         root.put("durationMs", durationMs);
         Map<Verdict, Integer> totals = new TreeMap<>();
         int regressions = 0;
+        long protocolWaits = 0;
         ArrayNode scenarios = om.createArrayNode();
         Map<String, Integer> states = new TreeMap<>();
         Map<String, Integer> edges = new TreeMap<>();
@@ -53,6 +58,10 @@ public final class Summary {
             r.declaredEdges().forEach(s.putArray("declaredEdges")::add);
             r.rfc().forEach(s.putArray("rfc")::add);
             s.put("probe", r.probe()).put("durationMs", r.durationMs()).put("pcap", r.pcap()).put("failure", r.failure());
+            ObjectNode m = s.putObject("measurements");
+            r.measurements().forEach((k, v) -> m.put(k, Math.round(v * 1000) / 1000.0));
+            s.put("protocolWaitMs", r.protocolWaitMs());
+            protocolWaits += r.protocolWaitMs();
             if (r.verdict() == Verdict.PASSED) {
                 r.states().forEach(x -> states.merge(x, 1, Integer::sum));
                 r.edges().forEach(x -> edges.merge(x, 1, Integer::sum));
@@ -64,6 +73,7 @@ public final class Summary {
             t.put(v.name(), totals.getOrDefault(v, 0));
         }
         root.put("regressions", regressions);
+        root.put("protocolWaitMs", protocolWaits);
         root.set("scenarios", scenarios);
         ObjectNode cov = root.putObject("coverage");
         states.forEach(cov.putObject("states")::put);

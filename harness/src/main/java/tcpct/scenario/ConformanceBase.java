@@ -4,11 +4,11 @@ import io.qameta.allure.Allure;
 import io.qameta.allure.model.Label;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Map;
 import org.testng.IHookCallBack;
 import org.testng.IHookable;
@@ -29,10 +29,10 @@ public abstract class ConformanceBase implements IHookable {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** The stack under test, driven through its agent. */
-    protected Target target;
-    /** The remote TCP, played by the harness on the wire. */
-    protected Peer peer;
+    /** The stack under test, driven through its agent (acts on the scenario running on the calling thread). */
+    protected final Target target = new Target();
+    /** The remote TCP, played by the harness on the wire (likewise). */
+    protected final Peer peer = new Peer();
 
     /** {@code assertThat(target).isIn(ESTABLISHED)}. */
     protected static TargetAssert assertThat(Target t) {
@@ -41,9 +41,27 @@ public abstract class ConformanceBase implements IHookable {
 
     @Override
     public final void run(IHookCallBack callBack, ITestResult result) {
-        Method m = result.getMethod().getConstructorOrMethod().getMethod();
-        ScenarioInfo info = ScenarioInfo.of(m);
-        Lab lab = Lab.current();
+        ScenarioInfo info = ScenarioInfo.of(result.getMethod().getConstructorOrMethod().getMethod());
+        LabPool pool = LabPool.current();
+        Lab lab;
+        try {
+            lab = pool.acquire();
+        } catch (RuntimeException e) {
+            result.setThrowable(e);
+            result.setStatus(ITestResult.FAILURE);
+            RunRecorder.current().add(new ScenarioResult(info.id(), info.title(), Verdict.ERROR, List.of(), List.of(),
+                    info.declaredEdges().stream().map(Edge::name).toList(), info.rfc(), "agent", 0, null,
+                    "harness error: no target container: " + e.getMessage(), Map.of(), 0));
+            return;
+        }
+        try {
+            runOn(lab, info, callBack, result);
+        } finally {
+            pool.release(lab);
+        }
+    }
+
+    private void runOn(Lab lab, ScenarioInfo info, IHookCallBack callBack, ITestResult result) {
         Session session = new Session(lab, info, RANDOM);
         label(info, lab);
         String pcapRel = "pcap/" + info.fileStem() + ".pcap";
@@ -52,15 +70,13 @@ public abstract class ConformanceBase implements IHookable {
         long t0 = System.nanoTime();
         try (AutoCloseable listening = lab.wire().listen(session::onFrame);
              AutoCloseable recording = lab.wire().record(pcap, session::ours)) {
-            target = new Target(session);
-            peer = new Peer(session);
+            Session.enter(session);
             callBack.runTestMethod(result);
         } catch (Exception e) {
             result.setThrowable(e);
             result.setStatus(ITestResult.FAILURE);
         } finally {
-            target = null;
-            peer = null;
+            Session.leave();
         }
         long durationMs = (System.nanoTime() - t0) / 1_000_000;
         Throwable thrown = unwrap(result.getThrowable());
@@ -77,7 +93,8 @@ public abstract class ConformanceBase implements IHookable {
                 session.observed.stream().map(TcpState::rfcName).toList(),
                 session.observedEdges().stream().map(Edge::name).toList(),
                 info.declaredEdges().stream().map(Edge::name).toList(), info.rfc(), lab.probe(), durationMs,
-                Files.exists(pcap) ? pcapRel : null, failure));
+                Files.exists(pcap) ? pcapRel : null, failure, Map.copyOf(session.measurements),
+                session.protocolWaitNanos / 1_000_000));
     }
 
     static Throwable unwrap(Throwable t) {

@@ -20,8 +20,6 @@ import tcpct.wire.PcapWire;
  */
 public final class Lab implements AutoCloseable {
 
-    private static volatile Lab current;
-
     private final TargetInstance instance;
     private final PcapWire wire;
     private final AgentClient agent;
@@ -67,18 +65,6 @@ public final class Lab implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(dotted, e);
         }
-    }
-
-    public static void install(Lab lab) {
-        current = lab;
-    }
-
-    public static Lab current() {
-        Lab l = current;
-        if (l == null) {
-            throw new IllegalStateException("no target is running: scenarios run under ./tcpct run (tcpct.run.Runner), which starts one");
-        }
-        return l;
     }
 
     public TargetInstance instance() {

@@ -22,18 +22,16 @@ public final class Peer {
     /** How long the target may take to answer a segment or a socket call on the wire. */
     public static final Duration EXPECT_TIMEOUT = Duration.ofSeconds(3);
 
-    private final Session session;
-
-    Peer(Session session) {
-        this.session = session;
+    Peer() {
     }
 
     /** The peer's port for this scenario: fresh, never used by another scenario of the run. */
     public int port() {
-        return session.peerPort;
+        return Session.current().peerPort;
     }
 
     public void send(SegmentTemplate t) {
+        Session session = Session.current();
         if (session.targetPort == null) {
             throw new IllegalStateException("send before the target has a port: call target.listen() or target.connect() first");
         }
@@ -44,21 +42,30 @@ public final class Peer {
             long end = session.space.peerRelative(s.seq()) + s.seqLength();
             session.sndNxt = Math.max(session.sndNxt, end);
         });
+        if (t.flags().has(Flag.SYN)) {
+            session.peerSentSyn = true;
+        }
         session.lastAction = t.toString();
     }
 
     /** Waits for the target's next segment on this connection and checks it against {@code t}. */
-    public Segment expect(SegmentTemplate t) {
+    public Frame expect(SegmentTemplate t) {
         return expect(t, EXPECT_TIMEOUT);
     }
 
-    public Segment expect(SegmentTemplate t, Duration within) {
+    /**
+     * The same, waiting up to {@code within}: the frame, with its kernel timestamp, for timer checks.
+     * A wait longer than {@link #EXPECT_TIMEOUT} is a wait on a protocol timer and is counted as such.
+     */
+    public Frame expect(SegmentTemplate t, Duration within) {
+        Session session = Session.current();
         String after = session.lastAction;
-        Segment[] seen = new Segment[1];
+        Frame[] seen = new Frame[1];
+        long waitStart = System.nanoTime();
         session.step("target sends " + t, () -> {
             Frame f;
             try {
-                await("target sends " + t + " after " + after).atMost(within).pollDelay(Duration.ZERO)
+                await("target sends " + t + " after " + after).pollInSameThread().atMost(within).pollDelay(Duration.ZERO)
                         .pollInterval(Duration.ofMillis(2)).until(() -> !session.fromTarget.isEmpty());
                 f = session.fromTarget.poll();
             } catch (ConditionTimeoutException e) {
@@ -78,18 +85,40 @@ public final class Peer {
                 diff.add(new FieldMismatch("checksum", "valid", "invalid"));
             }
             if (!diff.isEmpty()) {
-                throw new ConformanceFailure("expected " + t + " from target after " + after + ", saw " + relative(s) + " ("
+                throw new ConformanceFailure("expected " + t + " from target after " + after + ", saw " + relative(session, s) + " ("
                         + diff.stream().map(FieldMismatch::toString).collect(Collectors.joining("; ")) + ")");
             }
             session.rcvNxt = Math.max(session.rcvNxt, session.space.targetRelative(s.seq()) + s.seqLength());
-            seen[0] = s;
+            seen[0] = f;
         });
+        if (within.compareTo(EXPECT_TIMEOUT) > 0) {
+            session.protocolWaitNanos += System.nanoTime() - waitStart;
+        }
         session.lastAction = t.toString();
         return seen[0];
     }
 
+    /**
+     * Checks that the target sends nothing on this connection for {@code quiet} (e.g. no segment on a
+     * CLOSE in SYN-SENT). Ends the wait at the first segment, which fails the scenario.
+     */
+    public void expectNothing(Duration quiet) {
+        Session session = Session.current();
+        String after = session.lastAction;
+        session.step("target sends nothing for " + quiet.toMillis() + " ms", () -> {
+            try {
+                await("target stays silent after " + after).pollInSameThread().during(quiet).atMost(quiet.plusMillis(500))
+                        .pollInterval(Duration.ofMillis(5)).until(session.fromTarget::isEmpty);
+            } catch (ConditionTimeoutException e) {
+                Frame f = session.fromTarget.peek();
+                throw new ConformanceFailure("expected no segment from target after " + after + " for " + quiet.toMillis()
+                        + " ms, saw " + (f == null ? "one" : relative(session, f.segment())));
+            }
+        });
+    }
+
     /** A segment from the target in the scenario's relative numbers: {@code RST,ACK seq 0 ack 1}. */
-    String relative(Segment s) {
+    static String relative(Session session, Segment s) {
         StringBuilder b = new StringBuilder(s.flags().toString());
         b.append(" seq ").append(session.space.targetRelative(s.seq()));
         if (s.flags().has(Flag.ACK)) {

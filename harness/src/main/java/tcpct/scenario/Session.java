@@ -20,6 +20,8 @@ import tcpct.wire.Frame;
  */
 final class Session {
 
+    private static final ThreadLocal<Session> CURRENT = new ThreadLocal<>();
+
     final Lab lab;
     final ScenarioInfo info;
     final int peerPort;
@@ -34,6 +36,15 @@ final class Session {
     long sndNxt;
     long rcvNxt;
     String lastAction = "the start";
+    /** Agent socket ids the scenario holds: a socket made for options, the listener, the connection. */
+    Integer pendingSocket;
+    Integer listener;
+    Integer connection;
+    boolean peerSentSyn;
+    /** Named values the scenario measured (timers, in ms), for its result and summary.json. */
+    final java.util.Map<String, Double> measurements = new java.util.LinkedHashMap<>();
+    /** Time the scenario spent waiting on the protocol's own timers (retransmission, TIME-WAIT). */
+    long protocolWaitNanos;
 
     Session(Lab lab, ScenarioInfo info, Random random) {
         this.lab = lab;
@@ -41,6 +52,34 @@ final class Session {
         this.peerPort = lab.allocatePeerPort();
         this.listenPort = lab.allocateListenPort();
         this.space = SeqSpace.withPeerIsn(new SeqNum(random.nextInt()));
+    }
+
+    /** The scenario running on this thread. */
+    static Session current() {
+        Session s = CURRENT.get();
+        if (s == null) {
+            throw new IllegalStateException("no scenario is running on this thread: target and peer work inside a scenario method");
+        }
+        return s;
+    }
+
+    static void enter(Session s) {
+        CURRENT.set(s);
+    }
+
+    static void leave() {
+        CURRENT.remove();
+    }
+
+    /** A connection was begun: a SYN went either way. From then on, no endpoint means CLOSED. */
+    boolean connectionBegun() {
+        return peerSentSyn || space.knowsTargetIsn();
+    }
+
+    /** Records a measured value (a timer, in ms) and shows it as a step. */
+    void measure(String name, double ms, String verdictNote) {
+        measurements.put(name, ms);
+        step(String.format("measured %s = %.1f ms%s", name, ms, verdictNote.isEmpty() ? "" : " (" + verdictNote + ")"), () -> { });
     }
 
     /** Whether a captured frame belongs to this scenario's connection. */

@@ -1,6 +1,7 @@
 package tcpct.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -15,123 +16,191 @@ import tcpct.target.VethPair;
 /**
  * The stack under test, as a scenario drives it: socket calls carried out by the target's agent, and the
  * state of this scenario's endpoint as the agent reports it. Each call is an Allure step. A call the
- * agent does not support makes the scenario UNIMPLEMENTED for this target.
+ * agent does not support makes the scenario UNIMPLEMENTED for this target. Stateless itself: it acts on
+ * the scenario running on the calling thread, so one instance serves scenarios run in parallel.
  */
 public final class Target {
 
-    private final Session session;
-    private Integer listener;
-    private Integer connection;
+    Target() {
+    }
 
-    Target(Session session) {
-        this.session = session;
+    private static Session session() {
+        return Session.current();
+    }
+
+    /**
+     * Sets a socket option (agent protocol names: TCP_SYNCNT, SO_LINGER, ...) on the socket that the next
+     * {@link #listen} or {@link #connect} will use, creating it first if needed.
+     */
+    public void option(String name, int value) {
+        Session s = session();
+        s.step("target sets " + name + " = " + value, () -> {
+            if (s.pendingSocket == null) {
+                s.pendingSocket = call("socket", args()).path("sock").asInt();
+            }
+            call("setsockopt", args("sock", s.pendingSocket, "name", name, "value", value));
+        });
+        s.lastAction = "setsockopt " + name;
     }
 
     /** Passive OPEN on a fresh port; returns the port. */
     public int listen() {
-        int port = session.listenPort;
-        session.step("target listens on port " + port, () -> {
-            listener = call("listen", args("port", port, "backlog", 8)).path("sock").asInt();
-            session.targetPort = port;
+        Session s = session();
+        int port = s.listenPort;
+        s.step("target listens on port " + port, () -> {
+            Map<String, Object> a = args("port", port, "backlog", 8);
+            takePending(s, a);
+            s.listener = call("listen", a).path("sock").asInt();
+            s.targetPort = port;
         });
-        session.lastAction = "listen";
+        s.lastAction = "listen";
         return port;
     }
 
     /** Takes the established connection off the listener's queue, so that it can be closed later. */
     public void accept() {
-        requireListener("accept");
-        session.step("target accepts", () -> connection = call("accept", args("sock", listener, "timeoutMs", 1000),
+        Session s = session();
+        require(s.listener, "accept", "target.listen()");
+        s.step("target accepts", () -> s.connection = call("accept", args("sock", s.listener, "timeoutMs", 1000),
                 Duration.ofSeconds(1)).path("sock").asInt());
-        session.lastAction = "accept";
+        s.lastAction = "accept";
     }
 
-    /** Active OPEN towards the peer; returns at once (the peer then answers the SYN). */
+    /** Active OPEN towards the peer's port; returns at once (the peer then answers the SYN). */
     public void connect() {
-        session.step("target connects to the peer's port " + session.peerPort, () ->
-                connection = call("connect", args("addr", VethPair.PEER_IP, "port", session.peerPort)).path("sock").asInt());
-        session.lastAction = "connect";
+        Session s = session();
+        s.step("target connects to the peer's port " + s.peerPort, () -> {
+            Map<String, Object> a = args("addr", VethPair.PEER_IP, "port", s.peerPort);
+            takePending(s, a);
+            s.connection = call("connect", a).path("sock").asInt();
+        });
+        s.lastAction = "connect";
     }
 
     /** CLOSE of the connection (or of the listener when there is no connection). */
     public void close() {
-        Integer sock = connection != null ? connection : listener;
-        if (sock == null) {
-            throw new IllegalStateException("close before listen or connect");
-        }
-        String what = sock.equals(connection) ? "connection" : "listener";
-        session.step("target closes its " + what, () -> call("close", args("sock", sock)));
-        if (sock.equals(connection)) {
-            connection = null;
+        Session s = session();
+        if (s.connection != null) {
+            int sock = s.connection;
+            s.step("target closes its connection", () -> call("close", args("sock", sock)));
+            s.connection = null;
         } else {
-            listener = null;
+            closeListener();
+            return;
         }
-        session.lastAction = "close";
+        s.lastAction = "close";
+    }
+
+    /** CLOSE of the listening socket. */
+    public void closeListener() {
+        Session s = session();
+        require(s.listener, "closeListener", "target.listen()");
+        int sock = s.listener;
+        s.step("target closes its listener", () -> call("close", args("sock", sock)));
+        s.listener = null;
+        s.lastAction = "close of the listener";
+    }
+
+    /** ABORT: close with SO_LINGER 0, so the stack sends RST. */
+    public void abort() {
+        Session s = session();
+        require(s.connection, "abort", "target.accept() or target.connect()");
+        int sock = s.connection;
+        s.step("target aborts its connection", () -> call("abort", args("sock", sock)));
+        s.connection = null;
+        s.lastAction = "abort";
+    }
+
+    /** shutdown(SHUT_WR): sends FIN but keeps receiving (half close). */
+    public void shutdownWrite() {
+        Session s = session();
+        require(s.connection, "shutdownWrite", "target.accept() or target.connect()");
+        s.step("target shuts down its sending side", () -> call("shutdown", args("sock", s.connection, "how", "wr")));
+        s.lastAction = "shutdown(wr)";
     }
 
     /** Sends {@code text} on the connection. */
     public void send(String text) {
-        requireConnection("send");
-        byte[] data = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        session.step("target sends " + data.length + " octets", () -> call("send", args("sock", connection, "data", HexFormat.of().formatHex(data))));
-        session.lastAction = "send";
+        Session s = session();
+        require(s.connection, "send", "target.accept() or target.connect()");
+        byte[] data = text.getBytes(StandardCharsets.UTF_8);
+        s.step("target sends \"" + text + "\" (" + data.length + " octets)",
+                () -> call("send", args("sock", s.connection, "data", HexFormat.of().formatHex(data))));
+        s.lastAction = "send";
+    }
+
+    /** What the application reads from the connection now (waits up to 1 s for something to arrive). */
+    public String recv() {
+        Session s = session();
+        require(s.connection, "recv", "target.accept() or target.connect()");
+        String[] got = new String[1];
+        s.step("target reads", () -> {
+            JsonNode a = call("recv", args("sock", s.connection, "max", 65536, "timeoutMs", 1000), Duration.ofSeconds(1));
+            got[0] = new String(HexFormat.of().parseHex(a.path("data").asText("")), StandardCharsets.UTF_8);
+        });
+        s.lastAction = "recv";
+        return got[0];
     }
 
     /**
-     * Any agent command by name (targets/AGENT-PROTOCOL.md), for what the verbs above do not wrap yet,
-     * e.g. {@code setsockopt}. Unsupported commands make the scenario UNIMPLEMENTED.
+     * Any agent command by name (targets/AGENT-PROTOCOL.md), for what the verbs above do not wrap yet.
+     * Unsupported commands make the scenario UNIMPLEMENTED.
      */
     public JsonNode agent(String cmd, Map<String, ?> arguments) {
+        Session s = session();
         JsonNode[] answer = new JsonNode[1];
-        session.step("target agent: " + cmd + " " + arguments, () -> answer[0] = call(cmd, arguments));
-        session.lastAction = cmd;
+        s.step("target agent: " + cmd + " " + arguments, () -> answer[0] = call(cmd, arguments));
+        s.lastAction = cmd;
         return answer[0];
     }
 
     /** Every TCP endpoint of the stack, as its agent reports it now. */
     public List<Endpoint> endpoints() {
-        return session.lab.agent().states();
+        return session().lab.agent().states();
     }
 
     /**
-     * The state of this scenario's endpoint: the connection when one exists (identified by the peer's
-     * port), otherwise the listener; CLOSED when the stack has neither.
+     * The state of this scenario's endpoint, as asked about {@code wanted}. The connection (found by the
+     * peer's address and port) while the stack has one. Without one: once a connection was begun, the
+     * RFC's TCB either went back to LISTEN (when {@code wanted} is LISTEN, the listener on the scenario's
+     * port must be there) or is CLOSED; before that, the listener's state, or CLOSED.
      */
     public TcpState state(TcpState wanted) {
+        Session s = session();
         List<Endpoint> all = endpoints();
-        Optional<Endpoint> conn = all.stream().filter(e -> e.remotePort() == session.peerPort
-                && e.remoteAddr().equals(VethPair.PEER_IP)).findFirst();
-        Optional<Endpoint> listening = all.stream().filter(e -> e.localPort() == session.listenPort && e.remotePort() == 0).findFirst();
-        if (wanted == TcpState.LISTEN) {
-            return listening.map(Endpoint::state).orElse(conn.map(Endpoint::state).orElse(TcpState.CLOSED));
+        Optional<Endpoint> conn = all.stream()
+                .filter(e -> e.remotePort() == s.peerPort && e.remoteAddr().equals(VethPair.PEER_IP)).findFirst();
+        if (conn.isPresent()) {
+            return conn.get().state();
         }
-        return conn.map(Endpoint::state).orElse(session.targetPort == null || !session.space.knowsTargetIsn()
-                ? listening.map(Endpoint::state).orElse(TcpState.CLOSED) : TcpState.CLOSED);
-    }
-
-    Session session() {
-        return session;
-    }
-
-    private void requireListener(String what) {
-        if (listener == null) {
-            throw new IllegalStateException(what + " without a listener: call target.listen() first");
+        Optional<TcpState> listener = all.stream().filter(e -> e.localPort() == s.listenPort && e.remotePort() == 0)
+                .map(Endpoint::state).findFirst();
+        if (s.connectionBegun() && wanted != TcpState.LISTEN) {
+            return TcpState.CLOSED;
         }
+        return listener.orElse(TcpState.CLOSED);
     }
 
-    private void requireConnection(String what) {
-        if (connection == null) {
-            throw new IllegalStateException(what + " without a connection: call target.accept() or target.connect() first");
+    private static void takePending(Session s, Map<String, Object> a) {
+        if (s.pendingSocket != null) {
+            a.put("sock", s.pendingSocket);
+            s.pendingSocket = null;
         }
     }
 
-    private JsonNode call(String cmd, Map<String, ?> args) {
+    private static void require(Integer sock, String what, String first) {
+        if (sock == null) {
+            throw new IllegalStateException(what + " needs a socket: call " + first + " first");
+        }
+    }
+
+    private static JsonNode call(String cmd, Map<String, ?> args) {
         return call(cmd, args, Duration.ZERO);
     }
 
-    private JsonNode call(String cmd, Map<String, ?> args, Duration extra) {
+    private static JsonNode call(String cmd, Map<String, ?> args, Duration extra) {
         try {
-            return session.lab.agent().call(cmd, args, extra);
+            return session().lab.agent().call(cmd, args, extra);
         } catch (AgentError e) {
             if (e.unsupported()) {
                 throw new Unimplemented("the target's agent does not offer " + cmd + " (ENOSYS)");

@@ -28,12 +28,12 @@ public final class TargetAssert {
     }
 
     public TargetAssert isIn(TcpState wanted) {
-        Session s = target.session();
+        Session s = Session.current();
         String after = s.lastAction;
         AtomicReference<TcpState> last = new AtomicReference<>();
         s.step("target is in " + wanted, () -> {
             try {
-                await("target reaches " + wanted + " after " + after).atMost(SETTLE).pollDelay(Duration.ZERO)
+                await("target reaches " + wanted + " after " + after).pollInSameThread().atMost(SETTLE).pollDelay(Duration.ZERO)
                         .pollInterval(Duration.ofMillis(5)).until(() -> {
                             last.set(target.state(wanted));
                             return last.get() == wanted;
