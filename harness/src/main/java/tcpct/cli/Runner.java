@@ -41,6 +41,9 @@ public final class Runner {
     /** The run could not be made. */
     public static final int CANNOT_RUN = 2;
 
+    /** The TestNG group of scenarios that wait on long timers (TIME-WAIT, SYN give-up). */
+    public static final String SLOW_GROUP = "slow";
+
     private Runner() {
     }
 
@@ -49,7 +52,9 @@ public final class Runner {
         RunOptions o = options;
         TargetSpec spec = TargetSpec.load(o.targetsDir(), o.target());
         ExpectedVerdicts expected = ExpectedVerdicts.load(spec.folder().resolve(ExpectedVerdicts.FILE));
-        List<ScenarioCatalog.Entry> selected = catalog.select(o.scenarioGlob(), o.group());
+        // Scenarios that wait on long protocol timers start first, so the rest run beside them.
+        List<ScenarioCatalog.Entry> selected = new ArrayList<>(catalog.select(o.scenarioGlob(), o.group()));
+        selected.sort(java.util.Comparator.comparing(e -> !e.groups().contains(SLOW_GROUP)));
         o = o.withOut(o.out() != null ? o.out() : defaultOut(o.home()));
         Files.createDirectories(o.out());
         Path work = Files.createTempDirectory("tcpct-run-");

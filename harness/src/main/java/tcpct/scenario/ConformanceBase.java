@@ -39,6 +39,16 @@ public abstract class ConformanceBase implements IHookable {
         return TargetAssert.assertThat(t);
     }
 
+    /** Records a value the scenario measured (ms), for its result, summary.json and the report. */
+    protected static void measure(String name, double ms) {
+        Session.current().measure(name, ms, "");
+    }
+
+    /** Notes a SHOULD deviation: the scenario goes on, and ends NON_STRICT unless something worse happens. */
+    protected static void shouldViolation(String sentence) {
+        Session.current().shouldViolation(sentence);
+    }
+
     @Override
     public final void run(IHookCallBack callBack, ITestResult result) {
         ScenarioInfo info = ScenarioInfo.of(result.getMethod().getConstructorOrMethod().getMethod());
@@ -80,6 +90,9 @@ public abstract class ConformanceBase implements IHookable {
         }
         long durationMs = (System.nanoTime() - t0) / 1_000_000;
         Throwable thrown = unwrap(result.getThrowable());
+        if (thrown == null && !session.shouldViolations.isEmpty()) {
+            thrown = new NonStrictDeviation(String.join("; ", session.shouldViolations));
+        }
         Verdict verdict = verdictOf(thrown);
         if (thrown != null) {
             // IHookable hands back what reflection threw; TestNG, Allure and the verdict need the scenario's own exception
@@ -93,7 +106,7 @@ public abstract class ConformanceBase implements IHookable {
                 session.observed.stream().map(TcpState::rfcName).toList(),
                 session.observedEdges().stream().map(Edge::name).toList(),
                 info.declaredEdges().stream().map(Edge::name).toList(), info.rfc(), lab.probe(), durationMs,
-                Files.exists(pcap) ? pcapRel : null, failure, Map.copyOf(session.measurements),
+                Files.exists(pcap) ? pcapRel : null, failure, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(session.measurements)),
                 session.protocolWaitNanos / 1_000_000));
     }
 

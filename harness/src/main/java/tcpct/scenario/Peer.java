@@ -30,6 +30,19 @@ public final class Peer {
         return Session.current().peerPort;
     }
 
+    /**
+     * Starts a new connection incarnation from the same port: a fresh ISN of ours, the target's ISN
+     * forgotten (learned again from its next SYN), relative counters back to zero.
+     */
+    public void newIncarnation() {
+        Session session = Session.current();
+        session.step("peer starts a new connection from the same port", () -> {
+            session.space = tcpct.segment.SeqSpace.withPeerIsn(session.space.peerIsn().plus(0x10000000L));
+            session.sndNxt = 0;
+            session.rcvNxt = 0;
+        });
+    }
+
     public void send(SegmentTemplate t) {
         Session session = Session.current();
         if (session.targetPort == null) {

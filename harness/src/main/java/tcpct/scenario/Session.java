@@ -43,6 +43,8 @@ final class Session {
     boolean peerSentSyn;
     /** Named values the scenario measured (timers, in ms), for its result and summary.json. */
     final java.util.Map<String, Double> measurements = new java.util.LinkedHashMap<>();
+    /** SHOULD deviations noted so far: the scenario goes on, and ends NON_STRICT if nothing worse happens. */
+    final List<String> shouldViolations = new ArrayList<>();
     /** Time the scenario spent waiting on the protocol's own timers (retransmission, TIME-WAIT). */
     long protocolWaitNanos;
 
@@ -80,6 +82,11 @@ final class Session {
     void measure(String name, double ms, String verdictNote) {
         measurements.put(name, ms);
         step(String.format("measured %s = %.1f ms%s", name, ms, verdictNote.isEmpty() ? "" : " (" + verdictNote + ")"), () -> { });
+    }
+
+    void shouldViolation(String sentence) {
+        shouldViolations.add(sentence);
+        step("NON-STRICT: " + sentence, () -> { });
     }
 
     /** Whether a captured frame belongs to this scenario's connection. */

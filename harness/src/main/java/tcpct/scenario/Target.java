@@ -129,6 +129,25 @@ public final class Target {
         s.lastAction = "send";
     }
 
+    /**
+     * SEND on the listening socket (RFC 9293 3.10.2: in LISTEN, a SEND with a foreign socket turns the
+     * connection active, edge E5). When the stack's API refuses, the scenario is UNIMPLEMENTED with its errno.
+     */
+    public void sendOnListener(String text) {
+        Session s = session();
+        require(s.listener, "sendOnListener", "target.listen()");
+        byte[] data = text.getBytes(StandardCharsets.UTF_8);
+        s.step("target sends \"" + text + "\" on its listening socket", () -> {
+            try {
+                call("send", args("sock", s.listener, "data", HexFormat.of().formatHex(data)));
+            } catch (AgentError e) {
+                throw new Unimplemented("the target's API offers no SEND in LISTEN (RFC 9293 3.10.2, edge E5): send on the "
+                        + "listening socket failed with " + e.errno());
+            }
+        });
+        s.lastAction = "send on the listener";
+    }
+
     /** What the application reads from the connection now (waits up to 1 s for something to arrive). */
     public String recv() {
         Session s = session();

@@ -1,15 +1,21 @@
 package tcpct.scenarios;
 
 import static tcpct.segment.Segments.ack;
+import static tcpct.segment.Segments.finAck;
 import static tcpct.segment.Segments.syn;
 import static tcpct.segment.Segments.synAck;
 import static tcpct.state.TcpState.CLOSED;
 import static tcpct.state.TcpState.ESTABLISHED;
+import static tcpct.state.TcpState.FIN_WAIT_1;
+import static tcpct.state.TcpState.FIN_WAIT_2;
+import static tcpct.state.TcpState.TIME_WAIT;
 import static tcpct.state.TcpState.LISTEN;
 import static tcpct.state.TcpState.SYN_RECEIVED;
 import static tcpct.state.TcpState.SYN_SENT;
 
+import java.time.Duration;
 import tcpct.scenario.ConformanceBase;
+import tcpct.wire.Frame;
 
 /**
  * Fixtures that scenarios build on, each reached through real segments and socket calls and asserting
@@ -17,6 +23,10 @@ import tcpct.scenario.ConformanceBase;
  * connection that was really opened.
  */
 abstract class Fixtures extends ConformanceBase {
+
+    /** "For this specification the MSL is taken to be 2 minutes" (RFC 9293 section 3.4.2). */
+    static final Duration MSL = Duration.ofMinutes(2);
+    static final Duration TWO_MSL = MSL.multipliedBy(2);
 
     /** CLOSED, LISTEN, SYN-RECEIVED, ESTABLISHED (E1 E4 E10), and the connection accepted; both sides at seq 1. */
     protected void establishedPassively() {
@@ -35,5 +45,16 @@ abstract class Fixtures extends ConformanceBase {
         peer.expect(syn().seq(0));                    assertThat(target).isIn(SYN_SENT);
         peer.send(synAck().seq(0).ack(1));
         peer.expect(ack().seq(1).ack(1));             assertThat(target).isIn(ESTABLISHED);
+    }
+
+    /** Established passively, then an active close into TIME-WAIT (E12 E14 E16); returns the target's last ACK, where TIME-WAIT began. */
+    protected Frame activeCloseIntoTimeWait() {
+        establishedPassively();
+        target.close();
+        peer.expect(finAck().seq(1).ack(1));          assertThat(target).isIn(FIN_WAIT_1);
+        peer.send(ack().seq(1).ack(2));               assertThat(target).isIn(FIN_WAIT_2);
+        peer.send(finAck().seq(1).ack(2));
+        Frame last = peer.expect(ack().seq(2).ack(2)); assertThat(target).isIn(TIME_WAIT);
+        return last;
     }
 }

@@ -60,6 +60,42 @@ public class LinuxSuiteIT {
     }
 
     @Test
+    public void theWholeDiagramIsObservedAllElevenStatesAndTwentyEdges() {
+        List<String> states = new ArrayList<>();
+        summary.at("/coverage/states").fieldNames().forEachRemaining(states::add);
+        assertThat(states).containsExactlyInAnyOrder("CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
+                "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT");
+        List<String> edges = new ArrayList<>();
+        summary.at("/coverage/edges").fieldNames().forEachRemaining(edges::add);
+        List<String> allButE5 = new ArrayList<>();
+        for (int i = 1; i <= 21; i++) {
+            if (i != 5) {
+                allButE5.add("E" + i);
+            }
+        }
+        assertThat(edges).as("edges observed by PASSED scenarios").containsExactlyInAnyOrderElementsOf(allButE5);
+        assertThat(scenario("establish/send-in-listen").path("verdict").asText()).isEqualTo("UNIMPLEMENTED");
+        assertThat(scenario("establish/send-in-listen").path("failure").asText()).contains("E5");
+    }
+
+    @Test
+    public void everyTimerScenarioReportsItsMeasuredIntervals() {
+        int timers = 0;
+        for (JsonNode s : summary.path("scenarios")) {
+            if (s.path("id").asText().startsWith("timers/")) {
+                timers++;
+                assertThat(s.path("measurements").size()).as(s.path("id").asText() + " measured something").isPositive();
+                assertThat(s.path("protocolWaitMs").asLong()).as(s.path("id").asText() + " waited on a timer").isPositive();
+            }
+        }
+        assertThat(timers).isGreaterThanOrEqualTo(7);
+        assertThat(scenario("timers/syn-received-backoff").at("/measurements/synack-rto.1").asDouble()).isBetween(900.0, 1100.0);
+        assertThat(scenario("close/time-wait-expiry").at("/measurements/time-wait").asDouble()).isPositive();
+        assertThat(summary.path("protocolWaitMs").asLong()).isLessThanOrEqualTo(
+                java.util.stream.StreamSupport.stream(summary.path("scenarios").spliterator(), false).mapToLong(x -> x.path("durationMs").asLong()).sum());
+    }
+
+    @Test
     public void summaryKeepsTheContract() throws Exception {
         Path checker = Tcpct.HOME.resolveSibling("shared/tools/check-summary");
         if (!Files.isExecutable(checker)) {
