@@ -58,9 +58,12 @@ public final class TargetInstance implements AutoCloseable {
                 .withNetworkMode("none")
                 .withAutoRemove(true)
                 .withBinds(new Bind(controlDir.toString(), new Volume(CONTROL_DIR_IN_CONTAINER)))
-                // The Linux agent only opens sockets: it needs none of Docker's default capabilities.
+                // A kernel target's agent only opens sockets: it needs none of Docker's default capabilities;
+                // a user-space stack gets what its target.json names (NET_RAW for a raw socket on eth0).
                 .withCapDrop(Capability.ALL)
-                .withReadonlyRootfs(true);
+                .withCapAdd(spec.capabilities().stream().map(Capability::valueOf).toArray(Capability[]::new))
+                .withReadonlyRootfs(true)
+                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=64m")); // scratch space for stacks that need some
         String cid;
         try {
             cid = docker.createContainerCmd(image).withName("tcpct-" + spec.name() + "-" + id)
@@ -75,7 +78,7 @@ public final class TargetInstance implements AutoCloseable {
             long pid = docker.inspectContainerCmd(cid).exec().getState().getPidLong();
             t = new TargetInstance(docker, spec, image, cid, controlDir, pid);
             t.followLog();
-            t.veth = VethPair.wire(pid, id);
+            t.veth = VethPair.wire(pid, id, spec.wiring() == TargetSpec.Wiring.KERNEL);
             TargetInstance started = t;
             await("agent of target " + spec.name() + " opens its control socket").atMost(AGENT_START)
                     .pollInterval(Duration.ofMillis(10))

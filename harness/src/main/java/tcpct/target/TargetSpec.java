@@ -13,7 +13,16 @@ import java.util.stream.Stream;
  * What {@code targets/<name>/target.json} says about one stack under test: its name, a description of the
  * stack, the script that makes its image's build context, and how states are observed ("probe").
  */
-public record TargetSpec(String name, String stack, Path folder, Path buildScript, String probe) {
+public record TargetSpec(String name, String stack, Path folder, Path buildScript, String probe, Wiring wiring,
+                         List<String> capabilities) {
+
+    /** How the target's end of the veth is set up inside its container. */
+    public enum Wiring {
+        /** The container's kernel owns 192.0.2.2 on eth0: the stack under test is that kernel. */
+        KERNEL,
+        /** eth0 is up with no address: a user-space stack in the agent owns 192.0.2.2 through a raw socket on it. */
+        RAW
+    }
 
     public static final String FILE = "target.json";
 
@@ -36,7 +45,23 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
         if (!Files.isRegularFile(script)) {
             throw new TargetException(file + " names build script " + build + ", which " + folder + " lacks: add it or fix \"build\"");
         }
-        return new TargetSpec(name, json.path("stack").asText(name), folder, script, json.path("probe").asText("agent"));
+        Wiring wiring;
+        try {
+            wiring = Wiring.valueOf(json.path("wiring").asText("kernel").toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new TargetException(file + ": \"wiring\" is '" + json.path("wiring").asText() + "': use \"kernel\" or \"raw\"");
+        }
+        List<String> caps = new ArrayList<>();
+        for (JsonNode c : json.path("capabilities")) {
+            try {
+                com.github.dockerjava.api.model.Capability.valueOf(c.asText());
+            } catch (IllegalArgumentException e) {
+                throw new TargetException(file + ": capability '" + c.asText() + "' is not a Linux capability name (e.g. NET_RAW): fix \"capabilities\"");
+            }
+            caps.add(c.asText());
+        }
+        return new TargetSpec(name, json.path("stack").asText(name), folder, script, json.path("probe").asText("agent"), wiring,
+                List.copyOf(caps));
     }
 
     public static List<String> known(Path targetsDir) {

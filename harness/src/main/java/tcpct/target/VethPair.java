@@ -31,8 +31,12 @@ public final class VethPair implements AutoCloseable {
         this.targetMac = targetMac;
     }
 
-    /** Creates the pair and wires its far end into the network namespace of {@code containerPid}. */
-    public static VethPair wire(long containerPid, String id) {
+    /**
+     * Creates the pair and wires its far end into the network namespace of {@code containerPid}. With
+     * {@code kernelOwnsAddress} the container's kernel gets the target's address; without, eth0 stays
+     * unnumbered for a user-space stack that owns the address through a raw socket.
+     */
+    public static VethPair wire(long containerPid, String id, boolean kernelOwnsAddress) {
         String host = Labels.VETH_PREFIX + id;
         String peer = host + "t";
         HostCommand.run("ip", "link", "add", host, "type", "veth", "peer", "name", peer);
@@ -43,14 +47,18 @@ public final class VethPair implements AutoCloseable {
             HostCommand.run("ip", "link", "set", host, "up");
             HostCommand.inNetns(containerPid, "ip", "link", "set", peer, "name", "eth0");
             HostCommand.inNetns(containerPid, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6");
-            HostCommand.inNetns(containerPid, "ip", "addr", "add", TARGET_IP + "/24", "dev", "eth0");
+            if (kernelOwnsAddress) {
+                HostCommand.inNetns(containerPid, "ip", "addr", "add", TARGET_IP + "/24", "dev", "eth0");
+            }
             HostCommand.inNetns(containerPid, "ip", "link", "set", "lo", "up");
             HostCommand.inNetns(containerPid, "ip", "link", "set", "eth0", "up");
             // The Linux target leaves TCP checksums to the (virtual) NIC: switch that off so frames on the
             // wire carry real checksums, which the harness checks.
             HostCommand.inNetns(containerPid, "ethtool", "-K", "eth0", "tx", "off");
             String hostMac = Files.readString(Path.of("/sys/class/net", host, "address")).trim();
-            HostCommand.inNetns(containerPid, "ip", "neigh", "replace", PEER_IP, "lladdr", hostMac, "nud", "permanent", "dev", "eth0");
+            if (kernelOwnsAddress) {
+                HostCommand.inNetns(containerPid, "ip", "neigh", "replace", PEER_IP, "lladdr", hostMac, "nud", "permanent", "dev", "eth0");
+            }
             Matcher m = MAC.matcher(HostCommand.inNetns(containerPid, "ip", "-o", "link", "show", "eth0"));
             if (!m.find()) {
                 throw new TargetException("cannot read the MAC address of eth0 in the target's namespace");

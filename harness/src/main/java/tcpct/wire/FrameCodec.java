@@ -76,6 +76,31 @@ public final class FrameCodec {
         return tcp;
     }
 
+    static final int ETHERTYPE_ARP = 0x0806;
+
+    /**
+     * The reply to an ARP request for the peer's address, or empty. A user-space stack resolves the peer
+     * by ARP (a kernel target has a permanent neighbour entry instead); the harness answers as the peer.
+     */
+    public static Optional<byte[]> arpReply(Link link, byte[] frame) {
+        if (frame.length < ETH_HEADER + 28 || u16(frame, 12) != ETHERTYPE_ARP) {
+            return Optional.empty();
+        }
+        int a = ETH_HEADER;
+        boolean ethIpv4Request = u16(frame, a) == 1 && u16(frame, a + 2) == ETHERTYPE_IPV4 && frame[a + 4] == 6
+                && frame[a + 5] == 4 && u16(frame, a + 6) == 1;
+        if (!ethIpv4Request || !Arrays.equals(Arrays.copyOfRange(frame, a + 24, a + 28), link.peerIp().getAddress())) {
+            return Optional.empty();
+        }
+        byte[] senderMac = Arrays.copyOfRange(frame, a + 8, a + 14);
+        byte[] senderIp = Arrays.copyOfRange(frame, a + 14, a + 18);
+        ByteBuffer b = ByteBuffer.allocate(60);
+        b.put(senderMac).put(link.peerMac()).putShort((short) ETHERTYPE_ARP)
+                .putShort((short) 1).putShort((short) ETHERTYPE_IPV4).put((byte) 6).put((byte) 4).putShort((short) 2)
+                .put(link.peerMac()).put(link.peerIp().getAddress()).put(senderMac).put(senderIp);
+        return Optional.of(b.array());
+    }
+
     /** The TCP/IPv4 frame inside {@code frame}, or empty when it is something else (ARP, IPv6, UDP, a fragment). */
     public static Optional<Decoded> decode(byte[] frame) {
         if (frame.length < ETH_HEADER + 20 || ((frame[12] & 0xff) << 8 | (frame[13] & 0xff)) != ETHERTYPE_IPV4) {

@@ -22,7 +22,8 @@ import tcpct.segment.Segment;
  * The test wire: the host end of one target's veth pair, opened with libpcap through pcap4j (the only
  * class of the project that touches pcap4j). One handle injects the harness's frames; a second one
  * captures both directions with kernel timestamps on a thread of its own, hands each TCP frame to the
- * listeners and writes it to the open recordings (pcap files).
+ * listeners and writes it to the open recordings (pcap files). It answers ARP requests for the peer's
+ * address, as the peer would, for user-space stacks that resolve it.
  */
 public final class PcapWire implements AutoCloseable {
 
@@ -66,7 +67,7 @@ public final class PcapWire implements AutoCloseable {
             PcapHandle capture = new PcapHandle.Builder(ifName).snaplen(SNAPLEN)
                     .promiscuousMode(PromiscuousMode.PROMISCUOUS).timeoutMillis(READ_TIMEOUT_MS).immediateMode(true)
                     .timestampPrecision(PcapHandle.TimestampPrecision.NANO).build();
-            capture.setFilter("ip and tcp", BpfProgram.BpfCompileMode.OPTIMIZE);
+            capture.setFilter("arp or (ip and tcp)", BpfProgram.BpfCompileMode.OPTIMIZE);
             PcapWire wire = new PcapWire(ifName, link, inject, capture);
             wire.reader.start();
             return wire;
@@ -147,6 +148,15 @@ public final class PcapWire implements AutoCloseable {
                     readerFailure = e;
                 }
                 break;
+            }
+            Optional<byte[]> arp = FrameCodec.arpReply(link, raw);
+            if (arp.isPresent()) {
+                try {
+                    inject.sendPacket(arp.get());
+                } catch (PcapNativeException | NotOpenException e) {
+                    readerFailure = e;
+                }
+                continue;
             }
             Optional<FrameCodec.Decoded> d = FrameCodec.decode(raw);
             if (d.isEmpty()) {

@@ -82,4 +82,16 @@ public class FrameCodecTest {
         byte[] truncated = {2, 4, 5};
         assertThat(FrameCodec.parseOptions(truncated, 0, truncated.length)).isEmpty();
     }
+
+    @Test
+    public void answersArpForThePeerOnlyWithThePeersMac() {
+        byte[] req = HexFormat.of().parseHex("ffffffffffff" + "020000000002" + "0806" + "0001080006040001"
+                + "020000000002" + "c0000202" + "000000000000" + "c0000201" + "0000000000000000000000000000000000");
+        byte[] reply = FrameCodec.arpReply(LINK, req).orElseThrow();
+        assertThat(HexFormat.of().formatHex(reply, 0, 42)).isEqualTo("020000000002" + "020000000001" + "0806" + "0001080006040002"
+                + "020000000001" + "c0000201" + "020000000002" + "c0000202");
+        byte[] other = req.clone();
+        other[14 + 27] = 9; // who-has 192.0.2.9: not ours to answer
+        assertThat(FrameCodec.arpReply(LINK, other)).isEmpty();
+    }
 }

@@ -12,7 +12,7 @@ public class BadInputIT {
         String err = r.stderr().strip();
         assertThat(err.lines()).as(r.toString()).hasSize(1);
         assertThat(err).startsWith("tcpct: ").contains(mustContain);
-        assertThat(Tcpct.leftovers()).isEmpty();
+        assertThat(Tcpct.leftovers(r.pid())).isEmpty();
     }
 
     @Test

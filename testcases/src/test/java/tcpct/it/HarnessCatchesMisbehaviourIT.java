@@ -67,6 +67,6 @@ public class HarnessCatchesMisbehaviourIT {
         JsonNode dies = scenario(s, "selftest/agent-dies");
         assertThat(dies.path("verdict").asText()).isEqualTo("ERROR");
         assertThat(dies.path("failure").asText()).startsWith("harness error: the agent exited").contains("target linux");
-        assertThat(Tcpct.leftovers()).isEmpty();
+        assertThat(Tcpct.leftovers(ProcessHandle.current().pid())).isEmpty();
     }
 }

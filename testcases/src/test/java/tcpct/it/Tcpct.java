@@ -14,7 +14,8 @@ final class Tcpct {
     static final Path HOME = Path.of(System.getProperty("tcpct.home", "..")).toAbsolutePath().normalize();
     static final long TIMEOUT_MIN = 10;
 
-    record Result(int exit, String stdout, String stderr) {
+    /** {@code pid}: the run's JVM (./tcpct execs java), whose pid labels what it creates. */
+    record Result(int exit, String stdout, String stderr, long pid) {
         @Override
         public String toString() {
             return "exit " + exit + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
@@ -31,23 +32,32 @@ final class Tcpct {
             p.destroyForcibly();
             throw new AssertionError("./tcpct " + String.join(" ", args) + " ran longer than " + TIMEOUT_MIN + " min");
         }
-        Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8), p.pid());
         Files.delete(out);
         Files.delete(err);
         return r;
     }
 
-    /** What the harness may have left on the machine: its containers and its host veth ends. */
-    static List<String> leftovers() throws IOException, InterruptedException {
+    /**
+     * What the run of process {@code pid} left on the machine: containers labelled with its pid, and host
+     * veth ends with its alias. Other runs on the same machine (live ones) do not count.
+     */
+    static List<String> leftovers(long pid) throws IOException, InterruptedException {
         List<String> found = new ArrayList<>();
-        Process p = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=dev.tcpct").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=dev.tcpct.run=" + pid).redirectErrorStream(true).start();
         String ids = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         p.waitFor(30, TimeUnit.SECONDS);
         if (!ids.isEmpty()) {
             found.add("containers " + ids.replace('\n', ' '));
         }
         try (var links = Files.list(Path.of("/sys/class/net"))) {
-            links.map(l -> l.getFileName().toString()).filter(n -> n.startsWith("tcpct")).forEach(n -> found.add("veth " + n));
+            for (Path l : links.toList()) {
+                Path alias = l.resolve("ifalias");
+                if (l.getFileName().toString().startsWith("tcpct") && Files.exists(alias)
+                        && Files.readString(alias).trim().equals("tcpct-run-" + pid)) {
+                    found.add("veth " + l.getFileName());
+                }
+            }
         }
         return found;
     }
