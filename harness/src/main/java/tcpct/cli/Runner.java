@@ -57,7 +57,7 @@ public final class Runner {
         selected.sort(java.util.Comparator.comparing(e -> !e.groups().contains(SLOW_GROUP)));
         o = o.withOut(o.out() != null ? o.out() : defaultOut(o.home()));
         Files.createDirectories(o.out());
-        Path work = Files.createTempDirectory("tcpct-run-");
+        Path work = Files.createTempDirectory(Reaper.WORK_DIR_PREFIX + ProcessHandle.current().pid() + "-");
         Instant started = Instant.now();
         long t0 = System.nanoTime();
 

@@ -9,11 +9,14 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Removes what an earlier harness run left behind when it was killed: its containers (by label) and its
- * host veth ends (by name prefix and alias), but only those whose harness process is no longer alive,
+ * Removes what an earlier harness run left behind when it was killed: its containers (by label), its
+ * host veth ends (by name prefix and alias) and its scratch folder, but only those whose harness process is no longer alive,
  * so two runs on one machine never tear down each other's wires. Touches nothing the harness did not create.
  */
 public final class Reaper {
+
+    /** Each run's scratch folder in java.io.tmpdir: this prefix, the run's pid, a dash, random digits. */
+    public static final String WORK_DIR_PREFIX = "tcpct-run-";
 
     private Reaper() {
     }
@@ -41,6 +44,21 @@ public final class Reaper {
             }
         } catch (IOException e) {
             // no /sys/class/net: no veths to reap
+        }
+        try (Stream<Path> dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            for (Path d : dirs.toList()) {
+                String name = d.getFileName().toString();
+                if (name.matches(WORK_DIR_PREFIX + "\\d+-\\d+") && !alive(name.split("-")[2])) {
+                    try {
+                        TargetImage.deleteTree(d);
+                        removed++;
+                    } catch (IOException e) {
+                        // not ours to fight over: left for the next run
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // no temporary folder to look in
         }
         return removed;
     }
