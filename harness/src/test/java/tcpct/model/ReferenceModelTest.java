@@ -1,0 +1,142 @@
+package tcpct.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static tcpct.segment.Flag.ACK;
+import static tcpct.segment.Flag.FIN;
+import static tcpct.segment.Flag.RST;
+import static tcpct.segment.Flag.SYN;
+import static tcpct.state.TcpState.*;
+
+import java.util.List;
+import org.testng.annotations.Test;
+import tcpct.segment.Flag;
+import tcpct.segment.Flags;
+import tcpct.state.TcpState;
+
+/**
+ * The model against the examples RFC 9293 itself gives (section 3.5 Figures 6 to 11, section 3.6 Figures
+ * 12 and 13). Numbers are the figures' own, made relative: the model's side has ISS 0, so from each TCP's
+ * point of view we subtract its ISS from what it sends and the peer's ISS from what it receives.
+ */
+public class ReferenceModelTest {
+
+    private final ReferenceModel rfc5961 = new ReferenceModel(true);
+    private final ReferenceModel rfc793 = new ReferenceModel(false);
+
+    private static Arrival seg(long seq, long ack, Flag... flags) {
+        return new Arrival(Flags.of(flags), seq, ack, 0);
+    }
+
+    private static Reply reply(long seq, long ack, Flag... flags) {
+        return new Reply(Flags.of(flags), seq, ack);
+    }
+
+    private static Tcb tcb(TcpState s, long una, long nxt, long rcvNxt, boolean passive) {
+        return new Tcb(s, una, nxt, rcvNxt, 64000, passive);
+    }
+
+    private static void expect(Prediction p, TcpState next, Reply... replies) {
+        assertThat(p.next()).as(p.toString()).isEqualTo(next);
+        assertThat(p.replies()).as(p.toString()).containsExactly(replies);
+    }
+
+    @Test
+    public void figure6ThreeWayHandshake() {
+        // B in LISTEN gets A's <SEQ=100><CTL=SYN> (relative 0): sends <SEQ=300><ACK=101><CTL=SYN,ACK>
+        expect(rfc5961.arrive(tcb(LISTEN, 0, 0, 0, true), seg(0, 0, SYN)), SYN_RECEIVED, reply(0, 1, SYN, ACK));
+        // A in SYN-SENT (ISS 100, SND.NXT 101) gets <SEQ=300><ACK=101><CTL=SYN,ACK>: ESTABLISHED, <SEQ=101><ACK=301><CTL=ACK>
+        expect(rfc5961.arrive(tcb(SYN_SENT, 0, 1, 0, false), seg(0, 1, SYN, ACK)), ESTABLISHED, reply(1, 1, ACK));
+        // B in SYN-RECEIVED gets <SEQ=101><ACK=301><CTL=ACK>: ESTABLISHED, nothing sent
+        expect(rfc5961.arrive(tcb(SYN_RECEIVED, 0, 1, 1, true), seg(1, 1, ACK)), ESTABLISHED);
+    }
+
+    @Test
+    public void figure7SimultaneousOpen() {
+        // A in SYN-SENT (ISS 100) gets B's <SEQ=300><CTL=SYN>: SYN-RECEIVED, <SEQ=100><ACK=301><CTL=SYN,ACK>
+        Prediction p = rfc5961.arrive(tcb(SYN_SENT, 0, 1, 0, false), seg(0, 0, SYN));
+        expect(p, SYN_RECEIVED, reply(0, 1, SYN, ACK));
+        assertThat(p.rfcTags()).contains("3.10.7.3", "MUST-10");
+        // A in SYN-RECEIVED gets B's <SEQ=300><ACK=101><CTL=SYN,ACK>: ESTABLISHED, <SEQ=101><ACK=301><CTL=ACK>
+        expect(rfc5961.arrive(tcb(SYN_RECEIVED, 0, 1, 1, false), seg(0, 1, SYN, ACK)), ESTABLISHED, reply(1, 1, ACK));
+    }
+
+    @Test
+    public void figure8OldDuplicateSyn() {
+        // A in SYN-SENT (ISS 100) gets <SEQ=300><ACK=91><CTL=SYN,ACK>, an ACK of an old SYN: <SEQ=91><CTL=RST>
+        expect(rfc5961.arrive(tcb(SYN_SENT, 0, 1, 0, false), seg(0, -9, SYN, ACK)), SYN_SENT, reply(-9, 0, RST));
+        // B in SYN-RECEIVED from LISTEN (the old SYN had SEQ 90, so RCV.NXT is 91) gets <SEQ=91><CTL=RST>: LISTEN
+        expect(rfc5961.arrive(tcb(SYN_RECEIVED, 0, 1, 1, true), seg(1, 0, RST)), LISTEN);
+    }
+
+    @Test
+    public void figures10And11HalfOpenRecovery() {
+        // A has crashed (no TCB) and gets B's <SEQ=300><ACK=100><CTL=ACK>: <SEQ=100><CTL=RST>
+        expect(rfc5961.arrive(Tcb.closed(), seg(300, 100, ACK)), CLOSED, reply(100, 0, RST));
+        // B is ESTABLISHED (SND.NXT 300, RCV.NXT 100) and gets A's new <SEQ=400><CTL=SYN>, outside its window:
+        // <SEQ=300><ACK=100><CTL=ACK>. Relative to B: A's ISN 0 means its old data ended at 100 - 0.
+        expect(rfc5961.arrive(tcb(ESTABLISHED, 300, 300, 100, false), new Arrival(Flags.of(SYN), 100 + 64000 + 300, 0, 0)),
+                ESTABLISHED, reply(300, 100, ACK));
+        // A in SYN-SENT (ISS 400) gets <SEQ=300><ACK=100><CTL=ACK>: SEG.ACK =< ISS: <SEQ=100><CTL=RST>
+        expect(rfc5961.arrive(tcb(SYN_SENT, 0, 1, 0, false), seg(0, -300, ACK)), SYN_SENT, reply(-300, 0, RST));
+        // B gets <SEQ=100><CTL=RST>, exactly RCV.NXT: CLOSED
+        expect(rfc5961.arrive(tcb(ESTABLISHED, 300, 300, 100, false), seg(100, 0, RST)), CLOSED);
+    }
+
+    @Test
+    public void figure12NormalClose() {
+        // B ESTABLISHED gets A's <SEQ=100><ACK=300><CTL=FIN,ACK> (relative: RCV.NXT 1): CLOSE-WAIT, <SEQ=300><ACK=101><CTL=ACK>
+        expect(rfc5961.arrive(tcb(ESTABLISHED, 1, 1, 1, true), seg(1, 1, FIN, ACK)), CLOSE_WAIT, reply(1, 2, ACK));
+        // A FIN-WAIT-1 (SND.NXT 2) gets <SEQ=300><ACK=101><CTL=ACK>: FIN-WAIT-2
+        expect(rfc5961.arrive(tcb(FIN_WAIT_1, 1, 2, 1, false), seg(1, 2, ACK)), FIN_WAIT_2);
+        // A FIN-WAIT-2 gets B's <SEQ=300><ACK=101><CTL=FIN,ACK>: TIME-WAIT, <SEQ=101><ACK=301><CTL=ACK>
+        expect(rfc5961.arrive(tcb(FIN_WAIT_2, 2, 2, 1, false), seg(1, 2, FIN, ACK)), TIME_WAIT, reply(2, 2, ACK));
+        // B LAST-ACK (SND.NXT 2) gets <SEQ=101><ACK=301><CTL=ACK>: CLOSED
+        expect(rfc5961.arrive(tcb(LAST_ACK, 1, 2, 2, true), seg(2, 2, ACK)), CLOSED);
+    }
+
+    @Test
+    public void figure13SimultaneousClose() {
+        // A FIN-WAIT-1 gets B's FIN that does not ACK A's: CLOSING, <SEQ=101><ACK=301><CTL=ACK>
+        expect(rfc5961.arrive(tcb(FIN_WAIT_1, 1, 2, 1, false), seg(1, 1, FIN, ACK)), CLOSING, reply(2, 2, ACK));
+        // A CLOSING gets the ACK of its FIN: TIME-WAIT
+        expect(rfc5961.arrive(tcb(CLOSING, 1, 2, 2, false), seg(2, 2, ACK)), TIME_WAIT);
+        // and a FIN that ACKs ours in FIN-WAIT-1 goes straight to TIME-WAIT (E21)
+        expect(rfc5961.arrive(tcb(FIN_WAIT_1, 1, 2, 1, false), seg(1, 2, FIN, ACK)), TIME_WAIT, reply(2, 2, ACK));
+    }
+
+    @Test
+    public void rfc5961AndRfc793DifferOnRstInTheWindowAndOnSyn() {
+        Tcb est = tcb(ESTABLISHED, 1, 1, 1, true);
+        expect(rfc5961.arrive(est, seg(101, 0, RST)), ESTABLISHED, reply(1, 1, ACK)); // challenge ACK
+        expect(rfc793.arrive(est, seg(101, 0, RST)), CLOSED);
+        expect(rfc5961.arrive(est, seg(1, 0, SYN)), ESTABLISHED, reply(1, 1, ACK)); // challenge ACK
+        expect(rfc793.arrive(est, seg(1, 0, SYN)), CLOSED, reply(1, 0, RST));
+        // outside the window both drop a RST silently, and both ACK anything else
+        expect(rfc5961.arrive(est, seg(-100, 0, RST)), ESTABLISHED);
+        expect(rfc793.arrive(est, seg(-100, 1, ACK)), ESTABLISHED, reply(1, 1, ACK));
+        assertThat(ReferenceModel.bothVariants(est, seg(1, 1, ACK))).extracting(Prediction::next).containsOnly(ESTABLISHED);
+    }
+
+    @Test
+    public void acceptabilityFollowsTable6() {
+        Tcb zeroWindow = new Tcb(ESTABLISHED, 1, 1, 10, 0, false);
+        assertThat(ReferenceModel.acceptable(zeroWindow, seg(10, 1, ACK))).isTrue();
+        assertThat(ReferenceModel.acceptable(zeroWindow, seg(11, 1, ACK))).isFalse();
+        assertThat(ReferenceModel.acceptable(zeroWindow, new Arrival(Flags.of(ACK), 10, 1, 5))).isFalse();
+        Tcb open = new Tcb(ESTABLISHED, 1, 1, 10, 100, false);
+        assertThat(ReferenceModel.acceptable(open, seg(109, 1, ACK))).isTrue();
+        assertThat(ReferenceModel.acceptable(open, seg(110, 1, ACK))).isFalse();
+        assertThat(ReferenceModel.acceptable(open, new Arrival(Flags.of(ACK), 5, 1, 10))).as("straddles the left edge").isTrue();
+    }
+
+    @Test
+    public void listenAndClosedAnswerAsSection3_10_7SaysAndNameTheClause() {
+        Prediction p = rfc5961.arrive(tcb(LISTEN, 0, 0, 0, true), seg(0, 77, ACK));
+        expect(p, LISTEN, reply(77, 0, RST));
+        assertThat(p.rfcTags()).containsExactly("3.10.7.2");
+        expect(rfc5961.arrive(Tcb.closed(), new Arrival(Flags.of(SYN), 5, 0, 0)), CLOSED, reply(0, 6, RST, ACK));
+        expect(rfc5961.arrive(Tcb.closed(), seg(5, 0, RST)), CLOSED);
+        assertThat(rfc5961.arrive(tcb(ESTABLISHED, 1, 1, 1, true), seg(-100, 1, ACK)).strength()).isEqualTo(Strength.SHOULD);
+        assertThat(List.of(rfc5961.arrive(tcb(ESTABLISHED, 1, 1, 1, true), seg(1, 1, FIN)).next())).containsExactly(ESTABLISHED);
+    }
+}
