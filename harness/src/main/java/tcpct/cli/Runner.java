@@ -21,6 +21,7 @@ import tcpct.report.Summary;
 import java.util.Objects;
 import tcpct.scenario.Lab;
 import tcpct.scenario.LabPool;
+import tcpct.scenario.Selection;
 import tcpct.target.Engine;
 import tcpct.target.Reaper;
 import tcpct.target.TargetImage;
@@ -106,6 +107,9 @@ public final class Runner {
         Summary.Outcome outcome = Summary.build(spec.name(), stack, image, started, durationMs, recorder.results(), expected);
         Summary.write(outcome, o.out().resolve("summary.json"));
         String reportProblem = AllureReport.generate(allureBin(o.home()), o.out().resolve("allure-results"), o.out().resolve("report"));
+        if (tcpct.report.GridTable.write(recorder.results(), o.out().resolve(tcpct.report.GridTable.FILE))) {
+            System.out.println("tcpct: grid " + o.out().resolve(tcpct.report.GridTable.FILE));
+        }
         if (reportProblem != null) {
             System.err.println("tcpct: no HTML report: " + reportProblem);
         }
@@ -124,13 +128,21 @@ public final class Runner {
         suite.setName("tcpct");
         suite.setParallel(XmlSuite.ParallelMode.METHODS);
         suite.setThreadCount(workers);
+        suite.setDataProviderThreadCount(workers);
         suite.setPreserveOrder(true);
         XmlTest test = new XmlTest(suite);
         test.setName("conformance");
         Map<Class<?>, List<String>> byClass = new LinkedHashMap<>();
+        Map<java.lang.reflect.Method, List<String>> expanded = new LinkedHashMap<>();
         for (ScenarioCatalog.Entry e : selected) {
-            byClass.computeIfAbsent(e.type(), k -> new ArrayList<>()).add(e.method().getName());
+            List<String> methods = byClass.computeIfAbsent(e.type(), k -> new ArrayList<>());
+            if (!methods.contains(e.method().getName())) {
+                methods.add(e.method().getName());
+            }
+            expanded.computeIfAbsent(e.method(), k -> new ArrayList<>()).add(e.id());
         }
+        Selection.clear();
+        expanded.forEach(Selection::set);
         List<XmlClass> classes = new ArrayList<>();
         byClass.forEach((c, methods) -> {
             XmlClass xc = new XmlClass(c.getName(), false);

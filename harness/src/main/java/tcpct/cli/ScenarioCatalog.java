@@ -1,9 +1,6 @@
 package tcpct.cli;
 
 import java.lang.reflect.Method;
-import java.nio.file.FileSystems;
-import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -55,29 +52,69 @@ public final class ScenarioCatalog {
                     continue;
                 }
                 Test t = m.getAnnotation(Test.class);
-                Entry e = new Entry(c, m, s.id(), t == null ? List.of() : Arrays.asList(t.groups()));
-                Entry twin = ids.put(s.id(), e);
-                if (twin != null) {
-                    throw new IllegalStateException("scenario id " + s.id() + " is used twice: " + twin.type().getSimpleName() + "."
-                            + twin.method().getName() + " and " + c.getSimpleName() + "." + m.getName());
+                List<String> groups = t == null ? List.of() : Arrays.asList(t.groups());
+                for (String id : idsOf(s)) {
+                    Entry e = new Entry(c, m, id, groups);
+                    Entry twin = ids.put(id, e);
+                    if (twin != null) {
+                        throw new IllegalStateException("scenario id " + id + " is used twice: " + twin.type().getSimpleName() + "."
+                                + twin.method().getName() + " and " + c.getSimpleName() + "." + m.getName());
+                    }
+                    out.add(e);
                 }
-                out.add(e);
             }
         }
         out.sort(Comparator.comparing(Entry::id));
         return new ScenarioCatalog(out);
     }
 
+    private static List<String> idsOf(Scenario s) {
+        if (s.expand() == Scenario.NoExpansion.class) {
+            return List.of(s.id());
+        }
+        try {
+            return s.expand().getDeclaredConstructor().newInstance().get();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot list the ids of " + s.id() + " from " + s.expand().getName() + ": " + e, e);
+        }
+    }
+
     public List<Entry> all() {
         return entries;
     }
 
+    /**
+     * A scenario glob: {@code *} matches any run of characters, slashes included (so {@code grid/*} takes
+     * every cell), {@code ?} one character, {@code {a,b}} either; everything else stands for itself.
+     */
+    static java.util.regex.Pattern globToRegex(String glob) {
+        StringBuilder re = new StringBuilder();
+        int depth = 0;
+        for (char c : glob.toCharArray()) {
+            switch (c) {
+                case '*' -> re.append(".*");
+                case '?' -> re.append('.');
+                case '{' -> {
+                    re.append("(?:");
+                    depth++;
+                }
+                case '}' -> {
+                    re.append(')');
+                    depth--;
+                }
+                case ',' -> re.append(depth > 0 ? "|" : ",");
+                default -> re.append(java.util.regex.Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return java.util.regex.Pattern.compile(re.toString());
+    }
+
     /** The scenarios whose id matches {@code glob} (null: all) and that are in {@code group} (null: any). */
     public List<Entry> select(String glob, String group) {
-        PathMatcher m = glob == null ? null : FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        java.util.regex.Pattern m = glob == null ? null : globToRegex(glob);
         List<Entry> out = new ArrayList<>();
         for (Entry e : entries) {
-            if (m != null && !m.matches(Path.of(e.id()))) {
+            if (m != null && !m.matcher(e.id()).matches()) {
                 continue;
             }
             if (group != null && !e.groups().contains(group)) {

@@ -230,6 +230,18 @@ public final class ReferenceModel {
         return (s.seq() >= lo && s.seq() < hi) || (last >= lo && last < hi);
     }
 
+    /**
+     * Answers the RFC permits besides the prediction (its MAYs). Today one: in TIME-WAIT a new SYN, beyond
+     * RCV.NXT, MAY reopen the connection (MAY-2, section 3.6): SYN,ACK and SYN-RECEIVED.
+     */
+    public List<Prediction> permittedAlternatives(Tcb t, Arrival s) {
+        if (t.state() == TIME_WAIT && s.has(SYN) && !s.has(ACK) && !s.has(RST) && !s.has(FIN) && s.seq() >= t.rcvNxt()) {
+            return List.of(new Prediction(List.of(new Reply(Flags.of(SYN, ACK), 0, s.seq() + 1)), SYN_RECEIVED,
+                    "3.6: a new SYN MAY reopen a connection in TIME-WAIT (MAY-2)", Strength.MUST));
+        }
+        return List.of();
+    }
+
     /** Both answers where RFC 5961 and RFC 793 differ; equal predictions otherwise. */
     public static List<Prediction> bothVariants(Tcb t, Arrival s) {
         return List.of(new ReferenceModel(true).arrive(t, s), new ReferenceModel(false).arrive(t, s));

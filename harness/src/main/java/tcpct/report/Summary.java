@@ -79,6 +79,10 @@ public final class Summary {
         states.forEach(cov.putObject("states")::put);
         edges.forEach(cov.putObject("edges")::put);
         requirements.forEach(cov.putObject("requirements")::put);
+        Map<String, Integer> grid = GridTable.counts(results);
+        if (!grid.isEmpty()) {
+            grid.forEach(cov.putObject("grid")::put);
+        }
         return new Outcome(root, regressions, totals);
     }
 

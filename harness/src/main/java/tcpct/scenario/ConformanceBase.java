@@ -44,6 +44,11 @@ public abstract class ConformanceBase implements IHookable {
         Session.current().measure(name, ms, "");
     }
 
+    /** Whether the target's profile (target.json) claims an optional behaviour, e.g. "rfc5961". */
+    protected static boolean targetClaims(String behaviour) {
+        return Session.current().lab.instance().spec().claims(behaviour);
+    }
+
     /** Notes a SHOULD deviation: the scenario goes on, and ends NON_STRICT unless something worse happens. */
     protected static void shouldViolation(String sentence) {
         Session.current().shouldViolation(sentence);
@@ -51,7 +56,7 @@ public abstract class ConformanceBase implements IHookable {
 
     @Override
     public final void run(IHookCallBack callBack, ITestResult result) {
-        ScenarioInfo info = ScenarioInfo.of(result.getMethod().getConstructorOrMethod().getMethod());
+        ScenarioInfo info = ScenarioInfo.of(result.getMethod().getConstructorOrMethod().getMethod(), result.getParameters());
         LabPool pool = LabPool.current();
         Lab lab;
         try {
@@ -105,7 +110,7 @@ public abstract class ConformanceBase implements IHookable {
         RunRecorder.current().add(new ScenarioResult(info.id(), info.title(), verdict,
                 session.observed.stream().map(TcpState::rfcName).toList(),
                 session.observedEdges().stream().map(Edge::name).toList(),
-                info.declaredEdges().stream().map(Edge::name).toList(), info.rfc(), lab.probe(), durationMs,
+                info.declaredEdges().stream().map(Edge::name).toList(), session.rfcTags(), lab.probe(), durationMs,
                 Files.exists(pcap) ? pcapRel : null, failure, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(session.measurements)),
                 session.protocolWaitNanos / 1_000_000));
     }

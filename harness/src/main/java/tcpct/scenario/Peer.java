@@ -43,6 +43,16 @@ public final class Peer {
         });
     }
 
+    /**
+     * For a target with no connection (no TCB, no ISN): numbers in the target's space are taken as
+     * absolute from here on (its "ISN" is 0), as a RST in answer carries SEG.ACK itself.
+     */
+    public void absoluteTargetNumbers() {
+        Session session = Session.current();
+        session.step("peer takes the target's numbers as absolute (no connection on the target)",
+                () -> session.space = session.space.learnTargetIsn(new tcpct.segment.SeqNum(0)));
+    }
+
     public void send(SegmentTemplate t) {
         Session session = Session.current();
         if (session.targetPort == null) {
@@ -79,7 +89,7 @@ public final class Peer {
             Frame f;
             try {
                 await("target sends " + t + " after " + after).pollInSameThread().atMost(within).pollDelay(Duration.ZERO)
-                        .pollInterval(Duration.ofMillis(2)).until(() -> !session.fromTarget.isEmpty());
+                        .pollInterval(Duration.ofMillis(2)).until(() -> nextAnswer(session, t) != null);
                 f = session.fromTarget.poll();
             } catch (ConditionTimeoutException e) {
                 throw new ConformanceFailure("expected " + t + " from target after " + after + ", saw nothing within "
@@ -102,6 +112,8 @@ public final class Peer {
                         + diff.stream().map(FieldMismatch::toString).collect(Collectors.joining("; ")) + ")");
             }
             session.rcvNxt = Math.max(session.rcvNxt, session.space.targetRelative(s.seq()) + s.seqLength());
+            session.lastExpected = s;
+            session.expectedSoFar.add(s);
             seen[0] = f;
         });
         if (within.compareTo(EXPECT_TIMEOUT) > 0) {
@@ -109,6 +121,71 @@ public final class Peer {
         }
         session.lastAction = t.toString();
         return seen[0];
+    }
+
+    /**
+     * The next frame from the target that is not a timer's retransmission of what the scenario already
+     * expected (such frames are dropped here, on purpose, unless {@code t} itself describes them).
+     */
+    private static Frame nextAnswer(Session session, SegmentTemplate t) {
+        Frame f;
+        while ((f = session.fromTarget.peek()) != null) {
+            Segment s = f.segment();
+            if (isRetransmission(session, s) && !t.compare(s, session.space).isEmpty()) {
+                session.fromTarget.poll();
+                continue;
+            }
+            return f;
+        }
+        return null;
+    }
+
+    /** The last segment the target sent on this connection that a scenario expected, or null. */
+    public Segment lastExpected() {
+        return Session.current().lastExpected;
+    }
+
+    /**
+     * Every segment the target sends on this connection during {@code window}, in order. Retransmissions
+     * of a SYN, FIN or data segment the scenario already expected are left out on purpose (a timer, not an
+     * answer), unless {@code keepRetransmissions}; a repeated pure ACK is an answer and is kept.
+     */
+    public List<Segment> collect(Duration window, boolean keepRetransmissions) {
+        Session session = Session.current();
+        List<Segment> out = new java.util.ArrayList<>();
+        session.step("peer collects what the target sends for " + window.toMillis() + " ms", () -> {
+            long end = System.nanoTime() + window.toNanos();
+            while (true) {
+                long left = end - System.nanoTime();
+                Frame f = left <= 0 ? session.fromTarget.poll() : session.fromTarget.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+                if (f == null) {
+                    break;
+                }
+                Segment s = f.segment();
+                if (!keepRetransmissions && isRetransmission(session, s)) {
+                    continue; // a timer resending SYN, FIN or data that the scenario already expected
+                }
+                out.add(s);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Whether {@code s} resends sequence space (SYN, FIN or data) that a segment the scenario already
+     * expected occupied: same SEQ, length and control bits (its ACK field may have moved on). A SYN,ACK
+     * after a SYN with the same SEQ (simultaneous open) is an answer, not a retransmission.
+     */
+    static boolean isRetransmission(Session session, Segment s) {
+        if (s.seqLength() == 0) {
+            return false;
+        }
+        for (Segment e : session.expectedSoFar) {
+            if (e.seq().equals(s.seq()) && e.seqLength() == s.seqLength() && e.flags().equals(s.flags())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -13,4 +13,19 @@ import java.lang.annotation.Target;
 @Target(ElementType.METHOD)
 public @interface Scenario {
     String id();
+
+    /**
+     * For a data-driven scenario (a TestNG data provider that passes the id as its first argument): the
+     * class that lists every id the method runs under, e.g. one per cell of the state x segment grid.
+     * Each id is then a scenario of its own for selection, baselines and reports.
+     */
+    Class<? extends java.util.function.Supplier<java.util.List<String>>> expand() default NoExpansion.class;
+
+    /** The default of {@link #expand}: the method is one scenario with {@link #id}. */
+    final class NoExpansion implements java.util.function.Supplier<java.util.List<String>> {
+        @Override
+        public java.util.List<String> get() {
+            return java.util.List.of();
+        }
+    }
 }

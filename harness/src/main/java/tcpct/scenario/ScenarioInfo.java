@@ -10,6 +10,17 @@ import tcpct.state.Edge;
 /** A scenario's identity and tags, read from its annotations. */
 public record ScenarioInfo(String id, String title, List<Edge> declaredEdges, List<String> rfc, List<String> sections) {
 
+    /** A data-driven scenario's info: its id is its first parameter. */
+    public static ScenarioInfo of(Method m, Object[] parameters) {
+        ScenarioInfo base = of(m);
+        Scenario s = m.getAnnotation(Scenario.class);
+        if (s.expand() == Scenario.NoExpansion.class || parameters == null || parameters.length == 0) {
+            return base;
+        }
+        String id = String.valueOf(parameters[0]);
+        return new ScenarioInfo(id, base.title() + ": " + id.substring(id.indexOf('/') + 1), base.declaredEdges(), base.rfc(), base.sections());
+    }
+
     public static ScenarioInfo of(Method m) {
         Scenario s = m.getAnnotation(Scenario.class);
         if (s == null) {

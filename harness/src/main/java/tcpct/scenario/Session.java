@@ -41,8 +41,21 @@ final class Session {
     Integer listener;
     Integer connection;
     boolean peerSentSyn;
+    /** The target's segment that the scenario last expected (to tell its retransmissions from answers). */
+    tcpct.segment.Segment lastExpected;
+    /** Every target segment the scenario expected, to tell a timer's retransmission from an answer. */
+    final java.util.Set<tcpct.segment.Segment> expectedSoFar = new java.util.HashSet<>();
     /** Named values the scenario measured (timers, in ms), for its result and summary.json. */
     final java.util.Map<String, Double> measurements = new java.util.LinkedHashMap<>();
+    /** RFC tags learned while running (a grid cell's clause), added to the annotation's. */
+    final List<String> extraRfc = new ArrayList<>();
+
+    List<String> rfcTags() {
+        List<String> all = new ArrayList<>(info.rfc());
+        extraRfc.stream().filter(t -> !all.contains(t)).forEach(all::add);
+        return all;
+    }
+
     /** SHOULD deviations noted so far: the scenario goes on, and ends NON_STRICT if nothing worse happens. */
     final List<String> shouldViolations = new ArrayList<>();
     /** Time the scenario spent waiting on the protocol's own timers (retransmission, TIME-WAIT). */

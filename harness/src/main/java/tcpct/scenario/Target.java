@@ -57,6 +57,14 @@ public final class Target {
         return port;
     }
 
+    /** Aims the peer at the scenario's fresh port without listening on it: a port with no socket at all. */
+    public int closedPort() {
+        Session s = session();
+        s.targetPort = s.listenPort;
+        s.lastAction = "nothing (no socket on port " + s.listenPort + ")";
+        return s.listenPort;
+    }
+
     /** Takes the established connection off the listener's queue, so that it can be closed later. */
     public void accept() {
         Session s = session();

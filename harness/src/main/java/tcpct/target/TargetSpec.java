@@ -14,7 +14,12 @@ import java.util.stream.Stream;
  * stack, the script that makes its image's build context, and how states are observed ("probe").
  */
 public record TargetSpec(String name, String stack, Path folder, Path buildScript, String probe, Wiring wiring,
-                         List<String> capabilities) {
+                         List<String> capabilities, java.util.Map<String, Boolean> profile) {
+
+    /** Whether the target's profile claims an optional behaviour, e.g. "rfc5961"; false when it says nothing. */
+    public boolean claims(String behaviour) {
+        return profile.getOrDefault(behaviour, false);
+    }
 
     /** How the target's end of the veth is set up inside its container. */
     public enum Wiring {
@@ -60,8 +65,10 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
             }
             caps.add(c.asText());
         }
+        java.util.Map<String, Boolean> profile = new java.util.TreeMap<>();
+        json.path("profile").fields().forEachRemaining(e -> profile.put(e.getKey(), e.getValue().asBoolean(false)));
         return new TargetSpec(name, json.path("stack").asText(name), folder, script, json.path("probe").asText("agent"), wiring,
-                List.copyOf(caps));
+                List.copyOf(caps), java.util.Map.copyOf(profile));
     }
 
     public static List<String> known(Path targetsDir) {

@@ -1,0 +1,114 @@
+package tcpct.scenario;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import tcpct.model.Arrival;
+import tcpct.model.Prediction;
+import tcpct.model.ReferenceModel;
+import tcpct.model.Reply;
+import tcpct.model.Strength;
+import tcpct.model.Tcb;
+import tcpct.segment.Flag;
+import tcpct.segment.Segment;
+import tcpct.segment.SegmentTemplate;
+import tcpct.state.TcpState;
+
+/**
+ * The reference model as the oracle of one scenario step: sends a segment, collects what the target
+ * sends back for {@link #REPLY_WINDOW}, asks the target's state, and compares both with the model's
+ * prediction. The prediction of the RFC variant the target claims (its profile: RFC 5961 or not) must
+ * hold; the other variant's answer is a deviation (NON_STRICT), not a failure; anything else is FAILED
+ * (NON_STRICT where the clause is only a SHOULD).
+ */
+public final class ModelCheck {
+
+    /** How long the target's answer is awaited; a stack answers a segment at once (no delayed ACK applies to these). */
+    public static final Duration REPLY_WINDOW = Duration.ofMillis(250);
+
+    private ModelCheck() {
+    }
+
+    public static void verify(Peer peer, Target target, Tcb tcb, SegmentTemplate segment, Arrival arrival, boolean claimsRfc5961) {
+        Session s = Session.current();
+        Prediction claimed = new ReferenceModel(claimsRfc5961).arrive(tcb, arrival);
+        Prediction other = new ReferenceModel(!claimsRfc5961).arrive(tcb, arrival);
+        s.extraRfc.addAll(claimed.rfcTags());
+        if (!claimsRfc5961 || !claimed.equals(other)) {
+            s.extraRfc.add(claimsRfc5961 ? "RFC5961" : "RFC793");
+        }
+        s.step("model (" + (claimsRfc5961 ? "RFC 5961" : "RFC 793") + ") predicts " + claimed, () -> { });
+        peer.send(segment);
+        List<Segment> seen = peer.collect(REPLY_WINDOW, false);
+        List<String> seenText = new ArrayList<>();
+        for (Segment x : seen) {
+            seenText.add(x.flags().has(Flag.SYN) ? withFreeIss(Peer.relative(s, x)) : Peer.relative(s, x));
+        }
+        TcpState state = settle(target, claimed.next());
+        String observed = (seenText.isEmpty() ? "no reply" : seenText.toString()) + ", then " + state;
+        if (matches(claimed, seenText, state, s)) {
+            s.noteObserved(state);
+            return;
+        }
+        for (Prediction permitted : new ReferenceModel(claimsRfc5961).permittedAlternatives(tcb, arrival)) {
+            if (matches(permitted, seenText, state, s)) {
+                s.noteObserved(state);
+                s.extraRfc.addAll(permitted.rfcTags());
+                s.step("the target took an answer the RFC permits: " + permitted, () -> { });
+                return;
+            }
+        }
+        if (!claimed.equals(other) && matches(other, seenText, state, s)) {
+            s.noteObserved(state);
+            s.shouldViolation("answered as " + (claimsRfc5961 ? "RFC 793" : "RFC 5961") + " does (" + other.clause() + "), while the profile claims "
+                    + (claimsRfc5961 ? "RFC 5961" : "RFC 793") + ": expected " + describe(claimed) + ", saw " + observed);
+            return;
+        }
+        String sentence = "expected " + describe(claimed) + " (" + claimed.clause() + "), saw " + observed;
+        if (claimed.strength() == Strength.SHOULD) {
+            throw new NonStrictDeviation(sentence);
+        }
+        throw new ConformanceFailure(sentence);
+    }
+
+    private static String describe(Prediction p) {
+        return (p.replies().isEmpty() ? "no reply" : p.replies().toString()) + ", then " + p.next();
+    }
+
+    private static boolean matches(Prediction p, List<String> seen, TcpState state, Session s) {
+        if (p.next() != state || p.replies().size() != seen.size()) {
+            return false;
+        }
+        for (int i = 0; i < seen.size(); i++) {
+            if (!render(p.replies().get(i), s).equals(seen.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A SYN's SEQ is the target's ISS, its own choice (MUST-8 governs it, not 3.10.7): compared as "ISS". */
+    private static String withFreeIss(String relative) {
+        return relative.replaceFirst(" seq \\d+", " seq ISS");
+    }
+
+    /** A predicted reply in the same words as {@link Peer#relative}. */
+    private static String render(Reply r, Session s) {
+        StringBuilder b = new StringBuilder(r.flags().toString());
+        b.append(" seq ").append(r.flags().has(Flag.SYN) ? "ISS" : Long.toString(Integer.toUnsignedLong((int) r.seq())));
+        if (r.flags().has(Flag.ACK)) {
+            b.append(" ack ").append(Integer.toUnsignedLong((int) r.ack()));
+        }
+        return b.toString();
+    }
+
+    /** The state, given a moment to reach {@code expected} (a stack may move just after its last segment). */
+    private static TcpState settle(Target target, TcpState expected) {
+        long end = System.nanoTime() + TargetAssert.SETTLE.toNanos() / 4;
+        TcpState now = target.state(expected);
+        while (now != expected && System.nanoTime() < end) {
+            now = target.state(expected);
+        }
+        return now;
+    }
+}

@@ -1,0 +1,193 @@
+package tcpct.scenarios;
+
+import static tcpct.segment.Segments.ack;
+import static tcpct.segment.Segments.finAck;
+import static tcpct.segment.Segments.rst;
+import static tcpct.segment.Segments.syn;
+import static tcpct.segment.Segments.synAck;
+import static tcpct.state.TcpState.CLOSED;
+import static tcpct.state.TcpState.CLOSE_WAIT;
+import static tcpct.state.TcpState.CLOSING;
+import static tcpct.state.TcpState.ESTABLISHED;
+import static tcpct.state.TcpState.FIN_WAIT_1;
+import static tcpct.state.TcpState.FIN_WAIT_2;
+import static tcpct.state.TcpState.LAST_ACK;
+import static tcpct.state.TcpState.LISTEN;
+import static tcpct.state.TcpState.SYN_RECEIVED;
+import static tcpct.state.TcpState.SYN_SENT;
+import static tcpct.state.TcpState.TIME_WAIT;
+
+import java.lang.reflect.Method;
+import java.util.List;
+import org.testng.annotations.DataProvider;
+import org.testng.annotations.Test;
+import tcpct.model.Arrival;
+import tcpct.model.Tcb;
+import tcpct.scenario.ModelCheck;
+import tcpct.scenario.Rfc9293;
+import tcpct.scenario.Scenario;
+import tcpct.scenario.Selection;
+import tcpct.segment.Flag;
+import tcpct.segment.Flags;
+import tcpct.segment.SegmentTemplate;
+import tcpct.state.TcpState;
+
+/**
+ * The state x segment grid with the reference model as oracle (RFC 9293 3.10.7): drive the real target
+ * into the row's state with real segments and socket calls, send the cell's segment, and compare what it
+ * sends back and the state it is then in with what the model predicts for the variant the target's
+ * profile claims (RFC 5961 or RFC 793).
+ */
+public class Grid extends Fixtures {
+
+    @DataProvider(name = "cells", parallel = true)
+    public static Object[][] cells(Method m) {
+        return Selection.rows(m);
+    }
+
+    @Test(description = "Segment arrival", dataProvider = "cells", groups = "grid")
+    @Scenario(id = "grid", expand = GridCells.class)
+    @Rfc9293(section = "3.10.7")
+    public void cell(String id) {
+        String[] p = id.split("/");
+        String row = p[1];
+        String column = p[2];
+        String[] variant = p[3].split("\\.");
+        Tcb tcb = reach(row);
+        long seq = seqFor(variant[0], tcb);
+        long ackNo = variant.length > 1 ? ackFor(variant[1], tcb) : 0;
+        Flags flags = flagsOf(column);
+        SegmentTemplate t = SegmentTemplate.of(flagList(flags)).seq(seq);
+        if (flags.has(Flag.ACK)) {
+            t = t.ack(ackNo);
+        }
+        ModelCheck.verify(peer, target, tcb, t.options(List.of()), new Arrival(flags, seq, ackNo, 0), targetClaims("rfc5961"));
+    }
+
+    /** Drives the target into {@code row} and returns the connection's variables there, in relative numbers. */
+    private Tcb reach(String row) {
+        switch (row) {
+            case "no-socket" -> {
+                assertThat(target).isIn(CLOSED);
+                target.closedPort();
+                peer.absoluteTargetNumbers();
+                return Tcb.closed();
+            }
+            case "CLOSED" -> {
+                establishedActively();
+                target.abort();
+                peer.expect(tcpct.segment.Segments.rstAck().seq(1).ack(1));
+                assertThat(target).isIn(CLOSED);
+                peer.newIncarnation(); // no TCB is left: the target's old ISN means nothing now
+                peer.absoluteTargetNumbers();
+                return Tcb.closed();
+            }
+            case "LISTEN" -> {
+                assertThat(target).isIn(CLOSED);
+                target.listen();                          assertThat(target).isIn(LISTEN);
+                peer.absoluteTargetNumbers();
+                return new Tcb(LISTEN, 0, 0, 0, 0, true);
+            }
+            case "SYN-SENT" -> {
+                assertThat(target).isIn(CLOSED);
+                target.connect();
+                peer.expect(syn().seq(0));                assertThat(target).isIn(SYN_SENT);
+                return tcb(SYN_SENT, 0, 1, 0, false);
+            }
+            case "SYN-RECEIVED" -> {
+                assertThat(target).isIn(CLOSED);
+                target.listen();                          assertThat(target).isIn(LISTEN);
+                peer.send(syn().seq(0));
+                peer.expect(synAck().seq(0).ack(1));      assertThat(target).isIn(SYN_RECEIVED);
+                return tcb(SYN_RECEIVED, 0, 1, 1, true);
+            }
+            case "ESTABLISHED" -> {
+                establishedPassively();
+                return tcb(ESTABLISHED, 1, 1, 1, true);
+            }
+            case "FIN-WAIT-1" -> {
+                establishedPassively();
+                target.close();
+                peer.expect(finAck().seq(1).ack(1));      assertThat(target).isIn(FIN_WAIT_1);
+                return tcb(FIN_WAIT_1, 1, 2, 1, true);
+            }
+            case "FIN-WAIT-2" -> {
+                establishedPassively();
+                target.close();
+                peer.expect(finAck().seq(1).ack(1));      assertThat(target).isIn(FIN_WAIT_1);
+                peer.send(ack().seq(1).ack(2));           assertThat(target).isIn(FIN_WAIT_2);
+                return tcb(FIN_WAIT_2, 2, 2, 1, true);
+            }
+            case "CLOSE-WAIT" -> {
+                establishedPassively();
+                peer.send(finAck().seq(1).ack(1));
+                peer.expect(ack().seq(1).ack(2));         assertThat(target).isIn(CLOSE_WAIT);
+                return tcb(CLOSE_WAIT, 1, 1, 2, true);
+            }
+            case "CLOSING" -> {
+                establishedPassively();
+                target.close();
+                peer.expect(finAck().seq(1).ack(1));      assertThat(target).isIn(FIN_WAIT_1);
+                peer.send(finAck().seq(1).ack(1));
+                peer.expect(ack().seq(2).ack(2));         assertThat(target).isIn(CLOSING);
+                return tcb(CLOSING, 1, 2, 2, true);
+            }
+            case "LAST-ACK" -> {
+                establishedPassively();
+                peer.send(finAck().seq(1).ack(1));
+                peer.expect(ack().seq(1).ack(2));         assertThat(target).isIn(CLOSE_WAIT);
+                target.close();
+                peer.expect(finAck().seq(1).ack(2));      assertThat(target).isIn(LAST_ACK);
+                return tcb(LAST_ACK, 1, 2, 2, true);
+            }
+            case "TIME-WAIT" -> {
+                activeCloseIntoTimeWait();
+                return tcb(TIME_WAIT, 2, 2, 2, true);
+            }
+            default -> throw new IllegalArgumentException("no grid row " + row);
+        }
+    }
+
+    /** The variables at the row, with RCV.WND as the target last advertised it (no window scaling is negotiated). */
+    private Tcb tcb(TcpState s, long una, long nxt, long rcvNxt, boolean passive) {
+        return new Tcb(s, una, nxt, rcvNxt, peer.lastExpected().window(), passive);
+    }
+
+    static long seqFor(String variant, Tcb t) {
+        return switch (variant) {
+            case "exact", "any" -> t.rcvNxt();
+            case "in-window" -> t.rcvNxt() + Math.min(100, t.rcvWnd() / 2);
+            case "left-of-window" -> t.rcvNxt() - 100;
+            case "right-of-window" -> t.rcvNxt() + t.rcvWnd() + 100;
+            default -> throw new IllegalArgumentException("no SEQ variant " + variant);
+        };
+    }
+
+    static long ackFor(String variant, Tcb t) {
+        return switch (variant) {
+            case "acceptable-ack" -> t.sndNxt();
+            case "old-ack" -> t.sndUna() - 1000;
+            case "future-ack" -> t.sndNxt() + 100;
+            case "any-ack" -> 1000;
+            default -> throw new IllegalArgumentException("no ACK variant " + variant);
+        };
+    }
+
+    static Flags flagsOf(String column) {
+        return switch (column) {
+            case "SYN" -> Flags.of(Flag.SYN);
+            case "SYN-ACK" -> Flags.of(Flag.SYN, Flag.ACK);
+            case "SYN-FIN" -> Flags.of(Flag.SYN, Flag.FIN);
+            case "ACK" -> Flags.of(Flag.ACK);
+            case "FIN" -> Flags.of(Flag.FIN);
+            case "FIN-ACK" -> Flags.of(Flag.FIN, Flag.ACK);
+            case "RST" -> Flags.of(Flag.RST);
+            case "RST-ACK" -> Flags.of(Flag.RST, Flag.ACK);
+            default -> throw new IllegalArgumentException("no grid column " + column);
+        };
+    }
+
+    private static Flag[] flagList(Flags f) {
+        return java.util.Arrays.stream(Flag.values()).filter(f::has).toArray(Flag[]::new);
+    }
+}
