@@ -16,10 +16,12 @@ public final class Main {
 
     static final String USAGE = """
             usage: ./tcpct run [--target NAME] [--scenario GLOB] [--group NAME] [--out DIR] [--workers N]
+                              [--baseline SUMMARY.json] [--update-baseline]
                    ./tcpct selftest     the project's own tests (unit, and integration against the real Linux target)
                    ./tcpct targets      the known targets, their stack, and whether each image is built
                    ./tcpct scenarios    every scenario id with its groups
-            exit status of run: 0 every verdict as the target expects, 1 a verdict differs, 2 the run could not be made""";
+            exit status of run: 0 every verdict as the target expects (with --baseline: as in that summary), 1 a verdict
+            differs, 2 the run could not be made. --update-baseline writes targets/NAME/expected.json from the run, for review.""";
 
     /**
      * Scenarios run in parallel, one target container per worker. Most of a long scenario is spent
@@ -69,10 +71,16 @@ public final class Main {
         String group = null;
         Path out = null;
         int workers = DEFAULT_WORKERS;
+        Path baseline = null;
+        boolean updateBaseline = false;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
-            if (!List.of("--target", "--scenario", "--group", "--out", "--workers").contains(a)) {
-                throw new UsageException("unknown option '" + a + "' for run: options are --target, --scenario, --group, --out, --workers (./tcpct --help)");
+            if (a.equals("--update-baseline")) {
+                updateBaseline = true;
+                continue;
+            }
+            if (!List.of("--target", "--scenario", "--group", "--out", "--workers", "--baseline").contains(a)) {
+                throw new UsageException("unknown option '" + a + "' for run: options are --target, --scenario, --group, --out, --workers, --baseline, --update-baseline (./tcpct --help)");
             }
             if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                 throw new UsageException(a + " needs a value (./tcpct --help)");
@@ -83,10 +91,16 @@ public final class Main {
                 case "--scenario" -> scenario = v;
                 case "--group" -> group = v;
                 case "--workers" -> workers = parseWorkers(v);
+                case "--baseline" -> {
+                    baseline = Path.of(v).toAbsolutePath();
+                    if (!java.nio.file.Files.isRegularFile(baseline)) {
+                        throw new UsageException("--baseline " + v + " does not exist: give the summary.json of an earlier run");
+                    }
+                }
                 default -> out = Path.of(v).toAbsolutePath();
             }
         }
-        return new RunOptions(target, scenario, group, out, home, workers);
+        return new RunOptions(target, scenario, group, out, home, workers, baseline, updateBaseline);
     }
 
     private static int parseWorkers(String v) {

@@ -3,10 +3,11 @@ package tcpct.cli;
 import java.nio.file.Path;
 
 /** What {@code ./tcpct run} was asked to do; {@code out} null means the default folder under reports/out. */
-public record RunOptions(String target, String scenarioGlob, String group, Path out, Path home, int workers) {
+public record RunOptions(String target, String scenarioGlob, String group, Path out, Path home, int workers, Path baseline,
+                         boolean updateBaseline) {
 
     public RunOptions withOut(Path dir) {
-        return new RunOptions(target, scenarioGlob, group, dir, home, workers);
+        return new RunOptions(target, scenarioGlob, group, dir, home, workers, baseline, updateBaseline);
     }
 
     public Path targetsDir() {

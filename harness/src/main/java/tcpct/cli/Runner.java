@@ -57,6 +57,9 @@ public final class Runner {
         List<ScenarioCatalog.Entry> selected = new ArrayList<>(catalog.select(o.scenarioGlob(), o.group()));
         selected.sort(java.util.Comparator.comparing(e -> !e.groups().contains(SLOW_GROUP)));
         o = o.withOut(o.out() != null ? o.out() : defaultOut(o.home()));
+        if (o.baseline() != null) {
+            tcpct.report.BaselineDiff.changes(o.baseline(), List.of()); // a bad file fails now, not after the run
+        }
         Files.createDirectories(o.out());
         Path work = Files.createTempDirectory(Reaper.WORK_DIR_PREFIX + ProcessHandle.current().pid() + "-");
         Instant started = Instant.now();
@@ -107,6 +110,8 @@ public final class Runner {
         Summary.Outcome outcome = Summary.build(spec.name(), stack, image, started, durationMs, recorder.results(), expected);
         Summary.write(outcome, o.out().resolve("summary.json"));
         String reportProblem = AllureReport.generate(allureBin(o.home()), o.out().resolve("allure-results"), o.out().resolve("report"));
+        tcpct.report.StateDiagram.write(recorder.results(), o.out().resolve(tcpct.report.StateDiagram.FILE));
+        tcpct.report.JunitXml.write(spec.name(), recorder.results(), expected, durationMs, o.out().resolve(tcpct.report.JunitXml.FILE));
         if (tcpct.report.GridTable.write(recorder.results(), o.out().resolve(tcpct.report.GridTable.FILE))) {
             System.out.println("tcpct: grid " + o.out().resolve(tcpct.report.GridTable.FILE));
         }
@@ -116,9 +121,20 @@ public final class Runner {
         System.out.printf("%ntcpct: %d scenarios in %d ms: %s; %d differ from %s's expected verdicts%n", recorder.results().size(),
                 durationMs, outcome.totals(), outcome.regressions(), spec.name());
         System.out.println("tcpct: summary " + o.out().resolve("summary.json") + ", report " + o.out().resolve("report/index.html"));
+        if (o.updateBaseline()) {
+            Path file = spec.folder().resolve(ExpectedVerdicts.FILE);
+            Files.writeString(file, expected.proposeFrom(recorder.results()));
+            System.out.println("tcpct: wrote " + file + " from this run: review every REVIEW: line, then commit");
+        }
         if (recorder.results().size() != selected.size()) {
             System.err.println("tcpct: only " + recorder.results().size() + " of " + selected.size() + " scenarios ran: see the report");
             return CANNOT_RUN;
+        }
+        if (o.baseline() != null) {
+            List<String> changes = tcpct.report.BaselineDiff.changes(o.baseline(), recorder.results());
+            changes.forEach(c -> System.out.println("changed: " + c));
+            System.out.println("tcpct: " + changes.size() + " verdicts changed since " + o.baseline());
+            return changes.isEmpty() ? OK : REGRESSION;
         }
         return outcome.regressions() > 0 ? REGRESSION : OK;
     }

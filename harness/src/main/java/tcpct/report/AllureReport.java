@@ -14,6 +14,21 @@ public final class AllureReport {
 
     static final long GENERATE_TIMEOUT_S = 120;
 
+    /**
+     * Allure categories, first match wins: deviations the target's baseline expects (their message starts
+     * "known deviation"), conformance failures (FAILED, NON_STRICT: Allure "failed"), harness errors (ERROR:
+     * "broken"), and scenarios the target cannot drive (UNIMPLEMENTED: "skipped").
+     */
+    static final String CATEGORIES = """
+            [
+              {"name": "Known deviations (listed in the target's expected verdicts)", "messageRegex": "(?s)known deviation.*",
+               "matchedStatuses": ["failed", "skipped"]},
+              {"name": "Conformance failures: the target broke RFC 9293", "matchedStatuses": ["failed"]},
+              {"name": "Harness errors: no verdict on the target", "matchedStatuses": ["broken"]},
+              {"name": "Unimplemented on this target", "matchedStatuses": ["skipped"]}
+            ]
+            """;
+
     private AllureReport() {
     }
 
@@ -24,6 +39,7 @@ public final class AllureReport {
         StringBuilder props = new StringBuilder();
         environment.forEach((k, v) -> props.append(k).append(" = ").append(v.replace("\\", "\\\\").replace("\n", " ")).append('\n'));
         Files.writeString(resultsDir.resolve("environment.properties"), props);
+        Files.writeString(resultsDir.resolve("categories.json"), CATEGORIES);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import tcpct.scenario.Verdict;
 
@@ -62,6 +63,36 @@ public final class ExpectedVerdicts {
             throw new IllegalArgumentException(file + " is not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + "): fix the file", e);
         }
         return new ExpectedVerdicts(m);
+    }
+
+    /**
+     * {@code --update-baseline}: the expected verdicts this run would need, for review before committing.
+     * Deviations already listed keep their reason when their verdict stayed; new or changed ones get
+     * "REVIEW: " and what was observed, to be replaced by the reason. PASSED scenarios are dropped.
+     */
+    public String proposeFrom(List<ScenarioResult> results) {
+        com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root = om.createObjectNode();
+        root.put("about", "Verdicts this target is expected to get where they are not PASSED, each with a one-line reason. "
+                + "Written by ./tcpct run --update-baseline: replace every REVIEW: with the reason, then commit.");
+        com.fasterxml.jackson.databind.node.ObjectNode sc = root.putObject("scenarios");
+        Map<String, Expectation> merged = new java.util.TreeMap<>(byId);
+        for (ScenarioResult r : results) {
+            if (r.verdict() == Verdict.PASSED) {
+                merged.remove(r.id());
+                continue;
+            }
+            Expectation old = byId.get(r.id());
+            String reason = old != null && old.verdict() == r.verdict() ? old.reason()
+                    : "REVIEW: observed " + r.verdict() + (r.failure() == null ? "" : ": " + r.failure());
+            merged.put(r.id(), new Expectation(r.verdict(), reason));
+        }
+        merged.forEach((id, e) -> sc.putObject(id).put("verdict", e.verdict().name()).put("reason", e.reason()));
+        try {
+            return om.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public Expectation of(String scenarioId) {

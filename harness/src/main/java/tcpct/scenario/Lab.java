@@ -25,6 +25,7 @@ public final class Lab implements AutoCloseable {
     private final AgentClient agent;
     private final JsonNode hello;
     private final Path outDir;
+    private final tcpct.report.ExpectedVerdicts expected;
     private final AtomicInteger nextListenPort = new AtomicInteger(5001);
     private final AtomicInteger nextPeerPort = new AtomicInteger(20001);
 
@@ -34,6 +35,7 @@ public final class Lab implements AutoCloseable {
         this.agent = agent;
         this.hello = hello;
         this.outDir = outDir;
+        this.expected = tcpct.report.ExpectedVerdicts.load(instance.spec().folder().resolve(tcpct.report.ExpectedVerdicts.FILE));
     }
 
     /** Opens the wire and the agent of a started target; closes the target if either fails. */
@@ -91,6 +93,11 @@ public final class Lab implements AutoCloseable {
 
     public String probe() {
         return hello.path("probe").asText(instance.spec().probe());
+    }
+
+    /** The target's expected verdicts (its baseline), read when the lab opened. */
+    public tcpct.report.ExpectedVerdicts expected() {
+        return expected;
     }
 
     public Path outDir() {

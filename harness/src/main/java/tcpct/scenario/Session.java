@@ -125,10 +125,40 @@ final class Session {
         Allure.step(String.format("+%d ms  %s", ms, name), body);
     }
 
+    /** States the probe confirmed, with the (realtime) moment, for the ladder diagram. */
+    final List<tcpct.report.Ladder.Event> stateMarks = new ArrayList<>();
+
     void noteObserved(TcpState s) {
+        stateMarks.add(new tcpct.report.Ladder.Event(System.currentTimeMillis() * 1_000_000L, s.rfcName(), tcpct.report.Ladder.Kind.STATE));
         if (observed.isEmpty() || observed.get(observed.size() - 1) != s) {
             observed.add(s);
         }
+    }
+
+    /** The scenario as a ladder diagram: every frame of its connection and every confirmed state. */
+    String ladder() {
+        List<tcpct.report.Ladder.Event> events = new ArrayList<>(stateMarks);
+        synchronized (frames) {
+            for (Frame f : frames) {
+                tcpct.segment.Segment seg = f.segment();
+                String label = f.direction() == Direction.TO_TARGET ? peerView(seg) : Peer.relative(this, seg);
+                events.add(new tcpct.report.Ladder.Event(f.timestampNanos(), label,
+                        f.direction() == Direction.TO_TARGET ? tcpct.report.Ladder.Kind.TO_TARGET : tcpct.report.Ladder.Kind.FROM_TARGET));
+            }
+        }
+        return tcpct.report.Ladder.svg(info.id(), events);
+    }
+
+    /** A segment of the peer's in relative numbers: {@code FIN,ACK seq 1 ack 2}. */
+    private String peerView(tcpct.segment.Segment s) {
+        StringBuilder b = new StringBuilder(s.flags().toString()).append(" seq ").append(space.peerRelative(s.seq()));
+        if (s.flags().has(tcpct.segment.Flag.ACK)) {
+            b.append(" ack ").append(space.targetRelative(s.ack()));
+        }
+        if (s.payloadLength() > 0) {
+            b.append(" len ").append(s.payloadLength());
+        }
+        return b.toString();
     }
 
     /** The declared edges whose two ends were observed one right after the other. */
