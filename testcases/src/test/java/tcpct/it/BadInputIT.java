@@ -33,6 +33,15 @@ public class BadInputIT {
     }
 
     @Test
+    public void badBaselineFilesAndWorkerCounts() throws Exception {
+        java.nio.file.Path bad = java.nio.file.Files.createTempFile("baseline", ".json");
+        java.nio.file.Files.writeString(bad, "{oops");
+        oneLineError(Tcpct.run("run", "--baseline", bad.toString()), "is not a readable summary.json", "earlier run");
+        oneLineError(Tcpct.run("run", "--baseline", "/nonexistent/summary.json"), "does not exist");
+        oneLineError(Tcpct.run("run", "--workers", "0"), "--workers takes a number from 1 to");
+    }
+
+    @Test
     public void targetsAndScenariosAreListed() throws Exception {
         Tcpct.Result t = Tcpct.run("targets");
         assertThat(t.exit()).as(t.toString()).isZero();
