@@ -79,6 +79,17 @@ public final class Timers {
     }
 
     /**
+     * RFC 6298 section 2.1: before any RTT sample (a SYN, a SYN,ACK) the RTO SHOULD be one second; any
+     * other first interval is a SHOULD deviation (NON_STRICT), noted without stopping the scenario.
+     */
+    public static void checkInitialRto(String what, double firstIntervalMs) {
+        if (!near(firstIntervalMs, 1000)) {
+            Session.current().shouldViolation(String.format("initial RTO of %s was %.0f ms, RFC 6298 (2.1) says it SHOULD be 1 s",
+                    what, firstIntervalMs));
+        }
+    }
+
+    /**
      * RFC 6298 section 2.4: an RTO below one second SHOULD be rounded up to one second. A shorter first
      * retransmission interval is a SHOULD deviation (NON_STRICT), noted without stopping the scenario.
      */

@@ -5,11 +5,9 @@ import static tcpct.segment.Segments.finAck;
 import static tcpct.segment.Segments.syn;
 import static tcpct.segment.Segments.synAck;
 import static tcpct.state.TcpState.CLOSED;
-import static tcpct.state.TcpState.CLOSE_WAIT;
 import static tcpct.state.TcpState.CLOSING;
 import static tcpct.state.TcpState.FIN_WAIT_1;
 import static tcpct.state.TcpState.FIN_WAIT_2;
-import static tcpct.state.TcpState.LAST_ACK;
 import static tcpct.state.TcpState.LISTEN;
 import static tcpct.state.TcpState.SYN_RECEIVED;
 import static tcpct.state.TcpState.SYN_SENT;
@@ -29,11 +27,7 @@ public class Close extends Fixtures {
     @Scenario(id = "close/passive-close")
     @Rfc9293(section = {"3.6", "3.10.4", "3.10.7.4"}, edges = {"E1", "E4", "E10", "E13", "E19", "E20"})
     public void passiveClose() {
-        establishedPassively();
-        peer.send(finAck().seq(1).ack(1));
-        peer.expect(ack().seq(1).ack(2));             assertThat(target).isIn(CLOSE_WAIT);
-        target.close();
-        peer.expect(finAck().seq(1).ack(2));          assertThat(target).isIn(LAST_ACK);
+        lastAck();                                    // ESTABLISHED, the peer's FIN: CLOSE-WAIT, close: LAST-ACK
         peer.send(ack().seq(2).ack(2));               assertThat(target).isIn(CLOSED);
     }
 
@@ -41,21 +35,14 @@ public class Close extends Fixtures {
     @Scenario(id = "close/active-close")
     @Rfc9293(section = {"3.6", "3.10.4", "3.10.7.4"}, edges = {"E1", "E4", "E10", "E12", "E14", "E16"})
     public void activeClose() {
-        establishedPassively();
-        target.close();
-        peer.expect(finAck().seq(1).ack(1));          assertThat(target).isIn(FIN_WAIT_1);
-        peer.send(ack().seq(1).ack(2));               assertThat(target).isIn(FIN_WAIT_2);
-        peer.send(finAck().seq(1).ack(2));
-        peer.expect(ack().seq(2).ack(2));             assertThat(target).isIn(TIME_WAIT);
+        activeCloseIntoTimeWait();                    // close: FIN-WAIT-1, its ACK: FIN-WAIT-2, the peer's FIN: TIME-WAIT
     }
 
     @Test(description = "Simultaneous close: FINs cross; CLOSING, then TIME-WAIT on the ACK of the target's FIN (Figure 13)", groups = "close")
     @Scenario(id = "close/simultaneous-close")
     @Rfc9293(section = {"3.6", "3.10.7.4"}, edges = {"E1", "E4", "E10", "E12", "E15", "E17"})
     public void simultaneousClose() {
-        establishedPassively();
-        target.close();
-        peer.expect(finAck().seq(1).ack(1));          assertThat(target).isIn(FIN_WAIT_1);
+        finWait1();
         peer.send(finAck().seq(1).ack(1));            // our FIN, sent before the target's arrived: it does not ACK it
         peer.expect(ack().seq(2).ack(2));             assertThat(target).isIn(CLOSING);
         peer.send(ack().seq(2).ack(2));               assertThat(target).isIn(TIME_WAIT);
@@ -65,9 +52,7 @@ public class Close extends Fixtures {
     @Scenario(id = "close/fin-acks-our-fin")
     @Rfc9293(section = {"3.6", "3.10.7.4"}, edges = {"E1", "E4", "E10", "E12", "E21"})
     public void finAcksOurFin() {
-        establishedPassively();
-        target.close();
-        peer.expect(finAck().seq(1).ack(1));          assertThat(target).isIn(FIN_WAIT_1);
+        finWait1();
         peer.send(finAck().seq(1).ack(2));
         peer.expect(ack().seq(2).ack(2));             assertThat(target).isIn(TIME_WAIT);
     }

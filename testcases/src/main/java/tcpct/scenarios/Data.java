@@ -57,9 +57,7 @@ public class Data extends Fixtures {
     @Scenario(id = "data/send-in-close-wait")
     @Rfc9293(section = {"3.6", "3.10.7.4"}, requirements = "MAY-1", edges = {"E1", "E4", "E10", "E13", "E19", "E20"})
     public void sendInCloseWait() {
-        establishedPassively();
-        peer.send(finAck().seq(1).ack(1));
-        peer.expect(ack().seq(1).ack(2));             assertThat(target).isIn(CLOSE_WAIT);
+        closeWait();
         target.send("still here");
         peer.expect(ack().seq(1).ack(2).data("still here").psh());
         peer.send(ack().seq(2).ack(11));              assertThat(target).isIn(CLOSE_WAIT);

@@ -5,9 +5,11 @@ import static tcpct.segment.Segments.finAck;
 import static tcpct.segment.Segments.syn;
 import static tcpct.segment.Segments.synAck;
 import static tcpct.state.TcpState.CLOSED;
+import static tcpct.state.TcpState.CLOSE_WAIT;
 import static tcpct.state.TcpState.ESTABLISHED;
 import static tcpct.state.TcpState.FIN_WAIT_1;
 import static tcpct.state.TcpState.FIN_WAIT_2;
+import static tcpct.state.TcpState.LAST_ACK;
 import static tcpct.state.TcpState.TIME_WAIT;
 import static tcpct.state.TcpState.LISTEN;
 import static tcpct.state.TcpState.SYN_RECEIVED;
@@ -47,12 +49,39 @@ abstract class Fixtures extends ConformanceBase {
         peer.expect(ack().seq(1).ack(1));             assertThat(target).isIn(ESTABLISHED);
     }
 
-    /** Established passively, then an active close into TIME-WAIT (E12 E14 E16); returns the target's last ACK, where TIME-WAIT began. */
-    protected Frame activeCloseIntoTimeWait() {
+    /** Established passively, then CLOSE (E12): FIN-WAIT-1. Returns the target's FIN. */
+    protected Frame finWait1() {
         establishedPassively();
         target.close();
-        peer.expect(finAck().seq(1).ack(1));          assertThat(target).isIn(FIN_WAIT_1);
+        Frame fin = peer.expect(finAck().seq(1).ack(1)); assertThat(target).isIn(FIN_WAIT_1);
+        return fin;
+    }
+
+    /** FIN-WAIT-1, then the ACK of the target's FIN (E14): FIN-WAIT-2. Returns the target's FIN. */
+    protected Frame finWait2() {
+        Frame fin = finWait1();
         peer.send(ack().seq(1).ack(2));               assertThat(target).isIn(FIN_WAIT_2);
+        return fin;
+    }
+
+    /** Established passively, then the peer's FIN (E13): CLOSE-WAIT. */
+    protected void closeWait() {
+        establishedPassively();
+        peer.send(finAck().seq(1).ack(1));
+        peer.expect(ack().seq(1).ack(2));             assertThat(target).isIn(CLOSE_WAIT);
+    }
+
+    /** CLOSE-WAIT, then CLOSE (E19): LAST-ACK. Returns the target's FIN. */
+    protected Frame lastAck() {
+        closeWait();
+        target.close();
+        Frame fin = peer.expect(finAck().seq(1).ack(2)); assertThat(target).isIn(LAST_ACK);
+        return fin;
+    }
+
+    /** FIN-WAIT-2, then the peer's FIN (E16): TIME-WAIT. Returns the target's last ACK, where TIME-WAIT began. */
+    protected Frame activeCloseIntoTimeWait() {
+        finWait2();
         peer.send(finAck().seq(1).ack(2));
         Frame last = peer.expect(ack().seq(2).ack(2)); assertThat(target).isIn(TIME_WAIT);
         return last;

@@ -2,7 +2,6 @@ package tcpct.scenarios;
 
 import static tcpct.segment.Segments.ack;
 import static tcpct.segment.Segments.finAck;
-import static tcpct.segment.Segments.rst;
 import static tcpct.segment.Segments.syn;
 import static tcpct.segment.Segments.synAck;
 import static tcpct.state.TcpState.CLOSED;
@@ -106,38 +105,25 @@ public class Grid extends Fixtures {
                 return tcb(ESTABLISHED, 1, 1, 1, true);
             }
             case "FIN-WAIT-1" -> {
-                establishedPassively();
-                target.close();
-                peer.expect(finAck().seq(1).ack(1));      assertThat(target).isIn(FIN_WAIT_1);
+                finWait1();
                 return tcb(FIN_WAIT_1, 1, 2, 1, true);
             }
             case "FIN-WAIT-2" -> {
-                establishedPassively();
-                target.close();
-                peer.expect(finAck().seq(1).ack(1));      assertThat(target).isIn(FIN_WAIT_1);
-                peer.send(ack().seq(1).ack(2));           assertThat(target).isIn(FIN_WAIT_2);
+                finWait2();
                 return tcb(FIN_WAIT_2, 2, 2, 1, true);
             }
             case "CLOSE-WAIT" -> {
-                establishedPassively();
-                peer.send(finAck().seq(1).ack(1));
-                peer.expect(ack().seq(1).ack(2));         assertThat(target).isIn(CLOSE_WAIT);
+                closeWait();
                 return tcb(CLOSE_WAIT, 1, 1, 2, true);
             }
             case "CLOSING" -> {
-                establishedPassively();
-                target.close();
-                peer.expect(finAck().seq(1).ack(1));      assertThat(target).isIn(FIN_WAIT_1);
+                finWait1();
                 peer.send(finAck().seq(1).ack(1));
                 peer.expect(ack().seq(2).ack(2));         assertThat(target).isIn(CLOSING);
                 return tcb(CLOSING, 1, 2, 2, true);
             }
             case "LAST-ACK" -> {
-                establishedPassively();
-                peer.send(finAck().seq(1).ack(1));
-                peer.expect(ack().seq(1).ack(2));         assertThat(target).isIn(CLOSE_WAIT);
-                target.close();
-                peer.expect(finAck().seq(1).ack(2));      assertThat(target).isIn(LAST_ACK);
+                lastAck();
                 return tcb(LAST_ACK, 1, 2, 2, true);
             }
             case "TIME-WAIT" -> {
