@@ -123,8 +123,12 @@ public class LinuxSuiteIT {
             // tcp.checksum.status: 0 bad, 1 good, 2 unverified
             assertThat(text.lines().map(l -> l.substring(l.indexOf('\t') + 1)))
                     .as(pcap + ": tshark finds every TCP checksum good").allMatch("1"::equals);
-            if (s.path("verdict").asText().equals("PASSED")) {
-                assertThat(text).as(pcap + " of a PASSED scenario holds the target's frames").contains("192.0.2.2");
+            if (!s.path("verdict").asText().equals("UNIMPLEMENTED")) {
+                assertThat(text).as(pcap + " holds the scenario's frames").isNotEmpty();
+            }
+            if (List.of("establish/passive-open", "establish/active-open", "close/passive-close", "close/active-close")
+                    .contains(s.path("id").asText())) {
+                assertThat(text).as(pcap + " holds both sides").contains("192.0.2.1").contains("192.0.2.2");
             }
         }
         assertThat(all).as("frames of the peer too").contains("192.0.2.1");
