@@ -118,6 +118,8 @@ public abstract class ConformanceBase implements IHookable {
         }
         resetTarget(lab);
         attach(pcap, lab.instance().logSince(logStart));
+        List<String> learned = session.rfcTags().stream().filter(t -> !info.rfc().contains(t)).toList();
+        Allure.getLifecycle().updateTestCase(tc -> learned.forEach(t -> tc.getLabels().add(new Label().setName("tag").setValue(t))));
         Allure.addAttachment("ladder.svg", "image/svg+xml", session.ladder(), "svg");
         RunRecorder.current().add(new ScenarioResult(info.id(), info.title(), verdict,
                 session.observed.stream().map(TcpState::rfcName).toList(),
@@ -177,6 +179,7 @@ public abstract class ConformanceBase implements IHookable {
     private static void label(ScenarioInfo info, Lab lab) {
         String group = info.id().contains("/") ? info.id().substring(0, info.id().indexOf('/')) : info.id();
         Allure.getLifecycle().updateTestCase(tc -> {
+            tc.setName(info.id() + ": " + info.title());
             tc.getLabels().add(new Label().setName("feature").setValue(group));
             tc.getLabels().add(new Label().setName("story").setValue(info.id()));
             info.declaredEdges().forEach(e -> tc.getLabels().add(new Label().setName("tag").setValue(e.name())));

@@ -34,7 +34,9 @@ public class HarnessCatchesMisbehaviourIT {
 
     @Test
     public void wrongExpectationsComeOutFailedWithExpectedVersusSeen() throws Exception {
-        JsonNode s = run("selftest-wrong", Files.createTempDirectory("tcpct-it-wrong"));
+        Path out = Files.createTempDirectory("tcpct-it-wrong");
+        JsonNode s = run("selftest-wrong", out);
+        reportShowsTheFailureAsAPersonWouldSeeIt(out, "selftest/expects-wrong-flags");
         assertThat(s.path("regressions").asInt()).isEqualTo(5);
 
         JsonNode flags = scenario(s, "selftest/expects-wrong-flags");
@@ -59,6 +61,17 @@ public class HarnessCatchesMisbehaviourIT {
         assertThat(unsupported.path("verdict").asText()).isEqualTo("UNIMPLEMENTED");
         assertThat(unsupported.path("failure").asText()).contains("teleport").contains("ENOSYS");
         assertThat(s.at("/coverage/states").size()).as("coverage counts only PASSED scenarios").isZero();
+    }
+
+    /** The generated report, opened in headless Chromium: the failure, its steps and attachments are one click away. */
+    private static void reportShowsTheFailureAsAPersonWouldSeeIt(Path out, String scenarioId) throws Exception {
+        Path script = Tcpct.HOME.resolve("reports/e2e/report-check.mjs");
+        Process p = new ProcessBuilder("node", script.toString(), out.resolve("report").toString(), scenarioId,
+                out.resolve("report-check.png").toString()).redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("report check finished").isTrue();
+        assertThat(p.exitValue()).as(said).isZero();
+        assertThat(out.resolve("report-check.png")).isNotEmptyFile();
     }
 
     @Test
