@@ -109,7 +109,8 @@ public final class Runner {
         long durationMs = (System.nanoTime() - t0) / 1_000_000;
         Summary.Outcome outcome = Summary.build(spec.name(), stack, image, started, durationMs, recorder.results(), expected);
         Summary.write(outcome, o.out().resolve("summary.json"));
-        String reportProblem = AllureReport.generate(allureBin(o.home()), o.out().resolve("allure-results"), o.out().resolve("report"));
+        String reportProblem = AllureReport.generate(allureBin(o.home()), o.out().resolve("allure-results"), o.out().resolve("report"),
+                o.home().resolve("reports/history").resolve(spec.name()));
         tcpct.report.StateDiagram.write(recorder.results(), o.out().resolve(tcpct.report.StateDiagram.FILE));
         tcpct.report.JunitXml.write(spec.name(), recorder.results(), expected, durationMs, o.out().resolve(tcpct.report.JunitXml.FILE));
         if (tcpct.report.GridTable.write(recorder.results(), o.out().resolve(tcpct.report.GridTable.FILE))) {

@@ -46,30 +46,75 @@ public final class AllureReport {
 
     /**
      * Runs {@code allure generate --single-file}: one self-contained report/index.html that a browser opens
-     * from file://. Returns null on success, or a one-line reason.
+     * from file://. Allure's history (the trends) comes from {@code historyStore}, the target's history of
+     * earlier runs, and goes back there; since a single-file report keeps no history folder, a plain
+     * report is generated first, aside, for it. Returns null on success, or a one-line reason.
      */
-    public static String generate(Path allureBin, Path resultsDir, Path reportDir) {
+    public static String generate(Path allureBin, Path resultsDir, Path reportDir, Path historyStore) {
         if (!Files.isExecutable(allureBin)) {
             return "the Allure command line is not at " + allureBin + ": build with `mvn -B package -DskipTests` (./tcpct does)";
         }
+        Path aside = reportDir.resolveSibling(".allure-plain");
         try {
-            Path log = reportDir.resolveSibling("allure-generate.log");
-            Process p = new ProcessBuilder(allureBin.toString(), "generate", resultsDir.toString(), "-o", reportDir.toString(),
-                    "--clean", "--single-file").redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            if (!p.waitFor(GENERATE_TIMEOUT_S, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "allure generate ran longer than " + GENERATE_TIMEOUT_S + " s";
+            if (Files.isDirectory(historyStore)) {
+                copyTree(historyStore, resultsDir.resolve("history"));
             }
-            if (p.exitValue() != 0 || !Files.exists(reportDir.resolve("index.html"))) {
-                return "allure generate failed (exit " + p.exitValue() + "): see " + log;
+            String problem = run(allureBin, resultsDir, aside, false);
+            if (problem == null && Files.isDirectory(aside.resolve("history"))) {
+                copyTree(aside.resolve("history"), historyStore);
             }
-            Files.deleteIfExists(log);
-            return null;
+            problem = problem != null ? problem : run(allureBin, resultsDir, reportDir, true);
+            return problem;
         } catch (IOException e) {
             return "cannot run allure: " + e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted while generating the report";
+        } finally {
+            try {
+                deleteTree(aside);
+            } catch (IOException e) {
+                // a scratch folder inside the run's output; harmless if it stays
+            }
+        }
+    }
+
+    private static String run(Path allureBin, Path resultsDir, Path out, boolean singleFile) throws IOException, InterruptedException {
+        Path log = out.resolveSibling("allure-generate.log");
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(allureBin.toString(), "generate",
+                resultsDir.toString(), "-o", out.toString(), "--clean"));
+        if (singleFile) {
+            cmd.add("--single-file");
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(GENERATE_TIMEOUT_S, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return "allure generate ran longer than " + GENERATE_TIMEOUT_S + " s";
+        }
+        if (p.exitValue() != 0 || !Files.exists(out.resolve("index.html"))) {
+            return "allure generate failed (exit " + p.exitValue() + "): see " + log;
+        }
+        Files.deleteIfExists(log);
+        return null;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (java.util.stream.Stream<Path> files = Files.list(from)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, to.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 }
