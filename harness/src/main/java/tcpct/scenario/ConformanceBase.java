@@ -188,6 +188,12 @@ public abstract class ConformanceBase implements IHookable {
         for (String section : info.sections()) {
             Allure.link("RFC 9293 section " + section, "https://www.rfc-editor.org/rfc/rfc9293#section-" + section);
         }
+        for (String id : info.rfc()) {
+            if (id.matches("(MUST|SHLD|MAY|REC)-\\d+")) {
+                // Appendix B lists every requirement ID with the section that states it
+                Allure.link("RFC 9293 " + id, "https://www.rfc-editor.org/rfc/rfc9293#appendix-B");
+            }
+        }
         Allure.parameter("target", lab.instance().spec().name());
         Allure.parameter("stack", lab.stack());
     }

@@ -230,7 +230,7 @@ public final class Target {
             return session().lab.agent().call(cmd, args, extra);
         } catch (AgentError e) {
             if (e.unsupported()) {
-                throw new Unimplemented("the target's agent does not offer " + cmd + " (ENOSYS)");
+                throw new Unimplemented("the target's agent cannot do " + cmd + " " + args + ": " + e.getMessage());
             }
             throw e;
         }

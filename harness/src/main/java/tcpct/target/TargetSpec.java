@@ -14,7 +14,7 @@ import java.util.stream.Stream;
  * stack, the script that makes its image's build context, and how states are observed ("probe").
  */
 public record TargetSpec(String name, String stack, Path folder, Path buildScript, String probe, Wiring wiring,
-                         List<String> capabilities, java.util.Map<String, Boolean> profile) {
+                         List<String> capabilities, java.util.Map<String, Boolean> profile, int timerGranularityMs) {
 
     /** Whether the target's profile claims an optional behaviour, e.g. "rfc5961"; false when it says nothing. */
     public boolean claims(String behaviour) {
@@ -67,8 +67,12 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
         }
         java.util.Map<String, Boolean> profile = new java.util.TreeMap<>();
         json.path("profile").fields().forEachRemaining(e -> profile.put(e.getKey(), e.getValue().asBoolean(false)));
+        int granularity = json.path("timerGranularityMs").asInt(0);
+        if (granularity < 0 || granularity > 10_000) {
+            throw new TargetException(file + ": \"timerGranularityMs\" is " + granularity + ": give the stack's timer tick in ms (0 to 10000)");
+        }
         return new TargetSpec(name, json.path("stack").asText(name), folder, script, json.path("probe").asText("agent"), wiring,
-                List.copyOf(caps), java.util.Map.copyOf(profile));
+                List.copyOf(caps), java.util.Map.copyOf(profile), granularity);
     }
 
     public static List<String> known(Path targetsDir) {
