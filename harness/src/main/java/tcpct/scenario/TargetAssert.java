@@ -39,7 +39,8 @@ public final class TargetAssert {
                             return last.get() == wanted;
                         });
             } catch (ConditionTimeoutException e) {
-                throw new ConformanceFailure("expected target in " + wanted + " after " + after + ", saw " + last.get());
+                throw new ConformanceFailure("expected target in " + wanted + " after " + after + ", saw "
+                        + (last.get() == null ? "a state outside RFC 9293 (the agent said UNKNOWN)" : last.get()));
             }
         });
         s.noteObserved(wanted);
