@@ -1,0 +1,42 @@
+package tcpct.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.testng.annotations.DataProvider;
+import org.testng.annotations.Test;
+
+/**
+ * Every target besides Linux (whose whole suite LinuxSuiteIT runs), built from its folder and run with
+ * the smoke group through ./tcpct: its image builds here, its agent answers, and the four basic
+ * scenarios pass with every state observed.
+ */
+public class TargetsSmokeIT {
+
+    @DataProvider(name = "targets")
+    public static Object[][] targets() throws Exception {
+        try (Stream<Path> dirs = Files.list(Tcpct.HOME.resolve("targets"))) {
+            return dirs.filter(d -> Files.isRegularFile(d.resolve("target.json")))
+                    .map(d -> d.getFileName().toString()).filter(n -> !n.equals("linux")).sorted()
+                    .map(n -> new Object[] {n}).toArray(Object[][]::new);
+        }
+    }
+
+    @Test(dataProvider = "targets")
+    public void smokeScenariosPass(String target) throws Exception {
+        Path out = Files.createTempDirectory("tcpct-it-smoke-" + target);
+        Tcpct.Result r = Tcpct.run("run", "--target", target, "--group", "smoke", "--workers", "2", "--out", out.toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertThat(summary.path("scenarios").size()).isEqualTo(4);
+        for (JsonNode s : summary.path("scenarios")) {
+            assertThat(s.path("verdict").asText()).as(target + " " + s.path("id").asText() + ": " + s.path("failure").asText()).isEqualTo("PASSED");
+        }
+        assertThat(summary.at("/coverage/states").size()).as(target + " states observed").isGreaterThanOrEqualTo(9);
+        assertThat(Tcpct.leftovers(r.pid())).isEmpty();
+    }
+}
