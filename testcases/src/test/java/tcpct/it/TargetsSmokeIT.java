@@ -39,4 +39,13 @@ public class TargetsSmokeIT {
         assertThat(summary.at("/coverage/states").size()).as(target + " states observed").isGreaterThanOrEqualTo(9);
         assertThat(Tcpct.leftovers(r.pid())).isEmpty();
     }
+
+    @Test(dataProvider = "targets")
+    public void agentSpeaksTheProtocol(String target) throws Exception {
+        Path out = Files.createTempDirectory("tcpct-it-agent-" + target);
+        Tcpct.Result r = Tcpct.run("run", "--target", target, "--group", "agent", "--workers", "1", "--out", out.toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertThat(summary.at("/totals/PASSED").asInt()).as(r.toString()).isEqualTo(3);
+    }
 }

@@ -1,0 +1,30 @@
+package tcpct.scenario;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+
+/**
+ * Direct access to the running scenario's agent, for the agent-protocol checks: the answer as it
+ * comes, errors (ENOSYS included) as {@link tcpct.agent.AgentError}, not turned into verdicts.
+ */
+public final class AgentAccess {
+
+    private AgentAccess() {
+    }
+
+    public static JsonNode raw(String cmd, Map<String, ?> args) {
+        Session s = Session.current();
+        JsonNode[] answer = new JsonNode[1];
+        s.step("agent: " + cmd + " " + args, () -> answer[0] = s.lab.agent().call(cmd, args));
+        return answer[0];
+    }
+
+    /** The agent's socket id of this scenario's listener. */
+    public static int listenerOfThisScenario() {
+        Integer l = Session.current().listener;
+        if (l == null) {
+            throw new IllegalStateException("no listener: call target.listen() first");
+        }
+        return l;
+    }
+}
