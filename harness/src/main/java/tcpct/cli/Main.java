@@ -15,7 +15,7 @@ import tcpct.wire.WireException;
 public final class Main {
 
     static final String USAGE = """
-            usage: ./tcpct run [--target NAME] [--scenario GLOB] [--group NAME] [--out DIR] [--workers N]
+            usage: ./tcpct run [--target NAME|a,b|all] [--scenario GLOB] [--group NAME] [--out DIR] [--workers N]
                               [--baseline SUMMARY.json] [--update-baseline]
                    ./tcpct selftest     the project's own tests (unit, and integration against the real Linux target)
                    ./tcpct targets      the known targets, their stack, and whether each image is built
@@ -47,7 +47,7 @@ public final class Main {
                 return args.length == 0 ? Runner.CANNOT_RUN : Runner.OK;
             }
             return switch (args[0]) {
-                case "run" -> Runner.run(parseRun(args, home), catalog.get());
+                case "run" -> runOneOrMany(parseRun(args, home), catalog.get());
                 case "targets" -> listTargets(home);
                 case "scenarios" -> listScenarios(catalog.get());
                 default -> throw new UsageException("unknown command '" + args[0] + "': use run, targets or scenarios (./tcpct --help)");
@@ -63,6 +63,37 @@ public final class Main {
             e.printStackTrace();
             return Runner.CANNOT_RUN;
         }
+    }
+
+    /**
+     * One target, or several ({@code --target all} or {@code --target a,b}): each into {@code OUT/<target>/},
+     * then the scenario x target matrix. The exit status is the worst of the runs'.
+     */
+    static int runOneOrMany(RunOptions o, ScenarioCatalog catalog) throws IOException {
+        List<String> targets = o.target().equals("all") ? TargetSpec.known(o.targetsDir()) : List.of(o.target().split(","));
+        if (targets.size() == 1) {
+            return Runner.run(o.withTarget(targets.get(0)), catalog);
+        }
+        for (String t : targets) {
+            TargetSpec.load(o.targetsDir(), t); // an unknown name fails before anything runs
+        }
+        Path out = o.out() != null ? o.out() : Runner.defaultOut(o.home());
+        int worst = Runner.OK;
+        for (String t : targets) {
+            System.err.println("tcpct: ===== target " + t + " =====");
+            int exit;
+            try {
+                exit = Runner.run(o.withTarget(t).withOut(out.resolve(t)), catalog);
+            } catch (UsageException | TargetException | AgentException | WireException e) {
+                System.err.println("tcpct: target " + t + ": " + e.getMessage());
+                exit = Runner.CANNOT_RUN;
+            }
+            worst = Math.max(worst, exit);
+        }
+        int disagreements = tcpct.report.Matrix.write(out, targets);
+        System.out.println("tcpct: matrix of " + targets.size() + " targets, " + disagreements + " scenarios where they disagree: "
+                + out.resolve(tcpct.report.Matrix.HTML));
+        return worst;
     }
 
     static RunOptions parseRun(String[] args, Path home) throws IOException {

@@ -6,6 +6,10 @@ import java.nio.file.Path;
 public record RunOptions(String target, String scenarioGlob, String group, Path out, Path home, int workers, Path baseline,
                          boolean updateBaseline) {
 
+    public RunOptions withTarget(String name) {
+        return new RunOptions(name, scenarioGlob, group, out, home, workers, baseline, updateBaseline);
+    }
+
     public RunOptions withOut(Path dir) {
         return new RunOptions(target, scenarioGlob, group, dir, home, workers, baseline, updateBaseline);
     }

@@ -48,4 +48,20 @@ public class TargetsSmokeIT {
         JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
         assertThat(summary.at("/totals/PASSED").asInt()).as(r.toString()).isEqualTo(3);
     }
+
+    @Test
+    public void allTargetsSideBySideInOneMatrix() throws Exception {
+        Path out = Files.createTempDirectory("tcpct-it-matrix");
+        Tcpct.Result r = Tcpct.run("run", "--target", "all", "--group", "agent", "--workers", "1", "--out", out.toString());
+        assertThat(r.exit()).as(r.toString()).isZero();
+        JsonNode m = new ObjectMapper().readTree(out.resolve("matrix.json").toFile());
+        int targets = targets().length + 1;
+        assertThat(m.path("targets").size()).isEqualTo(targets);
+        assertThat(m.path("scenarios").size()).isEqualTo(3);
+        for (JsonNode row : m.path("scenarios")) {
+            assertThat(row.path("verdicts").size()).isEqualTo(targets);
+        }
+        assertThat(out.resolve("matrix.html")).content().contains("Scenario x target");
+        assertThat(out.resolve("linux/summary.json")).exists();
+    }
 }
