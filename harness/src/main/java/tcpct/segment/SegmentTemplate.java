@@ -27,9 +27,16 @@ public final class SegmentTemplate {
     private final byte[] payload;
     private final Integer mss;
     private final List<TcpOption> options;
+    private final boolean ackOptional;
 
     private SegmentTemplate(Flags flags, Long seq, Long ack, Integer window, byte[] payload, Integer mss,
                             List<TcpOption> options) {
+        this(flags, seq, ack, window, payload, mss, options, false);
+    }
+
+    private SegmentTemplate(Flags flags, Long seq, Long ack, Integer window, byte[] payload, Integer mss,
+                            List<TcpOption> options, boolean ackOptional) {
+        this.ackOptional = ackOptional;
         this.flags = flags;
         this.seq = seq;
         this.ack = ack;
@@ -44,22 +51,22 @@ public final class SegmentTemplate {
     }
 
     public SegmentTemplate seq(long relative) {
-        return new SegmentTemplate(flags, relative, ack, window, payload, mss, options);
+        return new SegmentTemplate(flags, relative, ack, window, payload, mss, options, ackOptional);
     }
 
     public SegmentTemplate ack(long relative) {
         if (!flags.has(Flag.ACK)) {
             throw new IllegalArgumentException("an ACK number on a segment without the ACK bit: use " + "a template with ACK");
         }
-        return new SegmentTemplate(flags, seq, relative, window, payload, mss, options);
+        return new SegmentTemplate(flags, seq, relative, window, payload, mss, options, ackOptional);
     }
 
     public SegmentTemplate win(int window) {
-        return new SegmentTemplate(flags, seq, ack, window, payload, mss, options);
+        return new SegmentTemplate(flags, seq, ack, window, payload, mss, options, ackOptional);
     }
 
     public SegmentTemplate data(byte[] data) {
-        return new SegmentTemplate(flags, seq, ack, window, data.clone(), mss, options);
+        return new SegmentTemplate(flags, seq, ack, window, data.clone(), mss, options, ackOptional);
     }
 
     public SegmentTemplate data(String text) {
@@ -68,16 +75,21 @@ public final class SegmentTemplate {
 
     /** Sets PSH as well; a sender may set it on any data segment (RFC 9293 3.9.1, MAY-16). */
     public SegmentTemplate psh() {
-        return new SegmentTemplate(flags.with(Flag.PSH), seq, ack, window, payload, mss, options);
+        return new SegmentTemplate(flags.with(Flag.PSH), seq, ack, window, payload, mss, options, ackOptional);
+    }
+
+    /** For expecting: the segment may also carry the ACK bit (with any ACK number), e.g. a RST from ABORT. */
+    public SegmentTemplate orWithAck() {
+        return new SegmentTemplate(flags, seq, ack, window, payload, mss, options, true);
     }
 
     public SegmentTemplate mss(int value) {
-        return new SegmentTemplate(flags, seq, ack, window, payload, value, options);
+        return new SegmentTemplate(flags, seq, ack, window, payload, value, options, ackOptional);
     }
 
     /** The exact option list to send (replaces the default MSS on a SYN). */
     public SegmentTemplate options(List<TcpOption> exact) {
-        return new SegmentTemplate(flags, seq, ack, window, payload, mss, List.copyOf(exact));
+        return new SegmentTemplate(flags, seq, ack, window, payload, mss, List.copyOf(exact), ackOptional);
     }
 
     public Flags flags() {
@@ -109,7 +121,8 @@ public final class SegmentTemplate {
     /** Every field of {@code actual} (a segment from the target) that differs from this template. */
     public List<FieldMismatch> compare(Segment actual, SeqSpace space) {
         List<FieldMismatch> out = new ArrayList<>();
-        if (!actual.flags().equals(flags)) {
+        Flags seen = ackOptional ? actual.flags().without(Flag.ACK) : actual.flags();
+        if (!seen.equals(flags)) {
             out.add(new FieldMismatch("flags", flags.toString(), actual.flags().toString()));
         }
         if (seq != null && space.knowsTargetIsn()) {
@@ -163,6 +176,9 @@ public final class SegmentTemplate {
         }
         if (payload.length > 0) {
             b.append(" len ").append(payload.length);
+        }
+        if (ackOptional) {
+            b.append(" (ACK bit optional)");
         }
         if (mss != null) {
             b.append(" <mss ").append(mss).append('>');

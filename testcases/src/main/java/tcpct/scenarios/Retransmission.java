@@ -124,8 +124,13 @@ public class Retransmission extends Fixtures {
     @Rfc9293(section = {"3.6", "3.10.7.4"}, edges = {"E1", "E4", "E10", "E12", "E14"})
     public void finWait2Timeout() {
         Frame fin = finWait2();
-        double ms = Timers.timeUntilGone(target, FIN_WAIT_2, fin, TWO_MSL, "FIN-WAIT-2 to time out");
-        measure("fin-wait-2", ms);
-        assertThat(target).isIn(CLOSED);
+        double ms = Timers.timeUntilGoneOrNegative(target, FIN_WAIT_2, fin, TWO_MSL, "FIN-WAIT-2 to time out");
+        if (ms >= 0) {
+            measure("fin-wait-2", ms);
+            assertThat(target).isIn(CLOSED);
+        } else {
+            // RFC 9293 has no FIN-WAIT-2 timer: waiting for the peer's FIN for ever conforms
+            assertThat(target).isIn(FIN_WAIT_2);
+        }
     }
 }
