@@ -123,7 +123,8 @@ public class LinuxSuiteIT {
             // tcp.checksum.status: 0 bad, 1 good, 2 unverified
             assertThat(text.lines().map(l -> l.substring(l.indexOf('\t') + 1)))
                     .as(pcap + ": tshark finds every TCP checksum good").allMatch("1"::equals);
-            if (!s.path("verdict").asText().equals("UNIMPLEMENTED")) {
+            boolean onTheWire = !s.path("id").asText().startsWith("agent/") && !s.path("verdict").asText().equals("UNIMPLEMENTED");
+            if (onTheWire) {
                 assertThat(text).as(pcap + " holds the scenario's frames").isNotEmpty();
             }
             if (List.of("establish/passive-open", "establish/active-open", "close/passive-close", "close/active-close")
