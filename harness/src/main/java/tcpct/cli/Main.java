@@ -70,7 +70,7 @@ public final class Main {
      * then the scenario x target matrix. The exit status is the worst of the runs'.
      */
     static int runOneOrMany(RunOptions o, ScenarioCatalog catalog) throws IOException {
-        List<String> targets = o.target().equals("all") ? TargetSpec.known(o.targetsDir()) : List.of(o.target().split(","));
+        List<String> targets = o.target().equals("all") ? TargetSpec.established(o.targetsDir()) : List.of(o.target().split(","));
         if (targets.size() == 1) {
             return Runner.run(o.withTarget(targets.get(0)), catalog);
         }

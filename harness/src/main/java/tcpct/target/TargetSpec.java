@@ -75,6 +75,25 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
                 List.copyOf(caps), java.util.Map.copyOf(profile), granularity);
     }
 
+    /**
+     * The targets {@code --target all} runs: every known one except those whose target.json says
+     * {@code "experimental": "why"} (they run when named, and the reason is in their README).
+     */
+    public static List<String> established(Path targetsDir) {
+        List<String> out = new ArrayList<>();
+        for (String name : known(targetsDir)) {
+            try {
+                JsonNode json = new ObjectMapper().readTree(targetsDir.resolve(name).resolve(FILE).toFile());
+                if (!json.hasNonNull("experimental")) {
+                    out.add(name);
+                }
+            } catch (IOException e) {
+                out.add(name); // an unreadable target.json fails loudly when the target is loaded
+            }
+        }
+        return out;
+    }
+
     public static List<String> known(Path targetsDir) {
         List<String> names = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(targetsDir)) {
