@@ -154,10 +154,11 @@ public final class Main {
         } catch (TargetException e) {
             // without an engine the list still shows the targets
         }
+        List<String> established = TargetSpec.established(dir);
         for (String name : TargetSpec.known(dir)) {
             TargetSpec s = TargetSpec.load(dir, name);
-            String built = docker == null ? "engine not running" : imageBuilt(docker, name) ? "image built" : "image not built yet";
-            System.out.printf("%-10s %-60s %s%n", name, s.stack(), built);
+            String built = docker == null ? "engine not running" : imageBuilt(docker, name) ? "built" : "not built yet";
+            System.out.printf("%-8s %-14s %-13s %s%n", name, built, established.contains(name) ? "" : "experimental", s.stack());
         }
         return Runner.OK;
     }
