@@ -102,13 +102,19 @@ public final class ModelCheck {
         return b.toString();
     }
 
-    /** The state, given a moment to reach {@code expected} (a stack may move just after its last segment). */
+    /** The state, given a moment (a quarter of {@link TargetAssert#SETTLE}) to reach {@code expected}. */
     private static TcpState settle(Target target, TcpState expected) {
-        long end = System.nanoTime() + TargetAssert.SETTLE.toNanos() / 4;
-        TcpState now = target.state(expected);
-        while (now != expected && System.nanoTime() < end) {
-            now = target.state(expected);
+        java.util.concurrent.atomic.AtomicReference<TcpState> last = new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            org.awaitility.Awaitility.await("target's state settles on " + expected).pollInSameThread()
+                    .atMost(TargetAssert.SETTLE.dividedBy(4)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                    .until(() -> {
+                        last.set(target.state(expected));
+                        return last.get() == expected;
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // the state it is in is the answer; the caller compares it with the prediction
         }
-        return now;
+        return last.get();
     }
 }
