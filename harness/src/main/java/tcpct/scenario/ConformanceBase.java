@@ -194,6 +194,11 @@ public abstract class ConformanceBase implements IHookable {
                 Allure.link("RFC 9293 " + id, "https://www.rfc-editor.org/rfc/rfc9293#appendix-B");
             }
         }
+        // the run's pictures lie beside report/: one click from every scenario
+        Allure.link("this run's state diagram", "../" + tcpct.report.StateDiagram.FILE);
+        if (info.id().startsWith("grid/")) {
+            Allure.link("this run's state x segment grid", "../" + tcpct.report.GridTable.FILE);
+        }
         Allure.parameter("target", lab.instance().spec().name());
         Allure.parameter("stack", lab.stack());
     }
