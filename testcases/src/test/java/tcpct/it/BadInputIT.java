@@ -45,7 +45,7 @@ public class BadInputIT {
     public void targetsAndScenariosAreListed() throws Exception {
         Tcpct.Result t = Tcpct.run("targets");
         assertThat(t.exit()).as(t.toString()).isZero();
-        assertThat(t.stdout()).contains("linux").contains("image");
+        assertThat(t.stdout()).contains("linux").contains("built").contains("lwip");
         Tcpct.Result s = Tcpct.run("scenarios");
         assertThat(s.stdout()).contains("establish/passive-open").contains("close/active-close");
     }
