@@ -16,7 +16,7 @@ public final class Main {
 
     static final String USAGE = """
             usage: ./tcpct run [--target NAME|a,b|all] [--scenario GLOB] [--group NAME] [--out DIR] [--workers N]
-                              [--baseline SUMMARY.json] [--update-baseline]
+                              [--baseline SUMMARY.json] [--update-baseline] [--fault drop-fin|drop-syn-ack|drop-ack|rfc1337]
                    ./tcpct selftest     the project's own tests (unit, and integration against the real Linux target)
                    ./tcpct targets      the known targets, their stack, and whether each image is built
                    ./tcpct scenarios    every scenario id with its groups
@@ -104,14 +104,15 @@ public final class Main {
         int workers = DEFAULT_WORKERS;
         Path baseline = null;
         boolean updateBaseline = false;
+        String fault = null;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--update-baseline")) {
                 updateBaseline = true;
                 continue;
             }
-            if (!List.of("--target", "--scenario", "--group", "--out", "--workers", "--baseline").contains(a)) {
-                throw new UsageException("unknown option '" + a + "' for run: options are --target, --scenario, --group, --out, --workers, --baseline, --update-baseline (./tcpct --help)");
+            if (!List.of("--target", "--scenario", "--group", "--out", "--workers", "--baseline", "--fault").contains(a)) {
+                throw new UsageException("unknown option '" + a + "' for run: options are --target, --scenario, --group, --out, --workers, --baseline, --update-baseline, --fault (./tcpct --help)");
             }
             if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                 throw new UsageException(a + " needs a value (./tcpct --help)");
@@ -122,6 +123,7 @@ public final class Main {
                 case "--scenario" -> scenario = v;
                 case "--group" -> group = v;
                 case "--workers" -> workers = parseWorkers(v);
+                case "--fault" -> fault = tcpct.target.Fault.byId(v).id;
                 case "--baseline" -> {
                     baseline = Path.of(v).toAbsolutePath();
                     if (!java.nio.file.Files.isRegularFile(baseline)) {
@@ -131,7 +133,7 @@ public final class Main {
                 default -> out = Path.of(v).toAbsolutePath();
             }
         }
-        return new RunOptions(target, scenario, group, out, home, workers, baseline, updateBaseline);
+        return new RunOptions(target, scenario, group, out, home, workers, baseline, updateBaseline, fault);
     }
 
     private static int parseWorkers(String v) {

@@ -74,8 +74,13 @@ public final class Runner {
         String image = TargetImage.ensure(docker, spec, work);
         Path outDir = o.out();
         long pid = ProcessHandle.current().pid();
+        tcpct.target.Fault fault = o.fault() == null ? null : tcpct.target.Fault.byId(o.fault());
+        if (fault != null) {
+            System.err.println("tcpct: injecting fault " + fault.id + ": " + fault.what);
+        }
         LabPool pool = new LabPool(o.workers(), index -> Lab.open(
-                TargetInstance.start(docker, spec, image, work.resolve("control-" + index), String.format("%06x%02x", pid & 0xffffff, index)),
+                TargetInstance.start(docker, spec, image, work.resolve("control-" + index), String.format("%06x%02x", pid & 0xffffff, index),
+                        fault),
                 outDir));
         Thread cleanup = new Thread(() -> {
             pool.close();
@@ -97,6 +102,9 @@ public final class Runner {
             env.put("harness", "tcpct " + Objects.requireNonNullElse(Runner.class.getPackage().getImplementationVersion(), "dev"));
             env.put("host.kernel", System.getProperty("os.version"));
             env.put("workers", Integer.toString(o.workers()));
+            if (fault != null) {
+                env.put("fault", fault.id + ": " + fault.what);
+            }
             AllureReport.begin(o.out().resolve("allure-results"), env);
             System.err.println("tcpct: running " + selected.size() + " scenarios against " + spec.name() + " (" + stack + ") on "
                     + o.workers() + " workers");

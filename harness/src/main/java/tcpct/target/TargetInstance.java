@@ -49,6 +49,11 @@ public final class TargetInstance implements AutoCloseable {
 
     /** Creates, starts and wires a container of {@code image}; {@code id} (8 hex digits) names its veth. */
     public static TargetInstance start(DockerClient docker, TargetSpec spec, String image, Path controlDir, String id) {
+        return start(docker, spec, image, controlDir, id, null);
+    }
+
+    /** The same, with {@code fault} (or null) injected into the target's namespace once it is wired. */
+    public static TargetInstance start(DockerClient docker, TargetSpec spec, String image, Path controlDir, String id, Fault fault) {
         try {
             Files.createDirectories(controlDir);
         } catch (IOException e) {
@@ -79,6 +84,13 @@ public final class TargetInstance implements AutoCloseable {
             t = new TargetInstance(docker, spec, image, cid, controlDir, pid);
             t.followLog();
             t.veth = VethPair.wire(pid, id, spec.wiring() == TargetSpec.Wiring.KERNEL);
+            if (fault != null) {
+                if (spec.wiring() != TargetSpec.Wiring.KERNEL) {
+                    throw new TargetException("fault " + fault.id + " acts on the container's kernel, but target " + spec.name()
+                            + " runs its stack in user space: inject faults into kernel targets (linux)");
+                }
+                fault.apply(pid);
+            }
             TargetInstance started = t;
             await("agent of target " + spec.name() + " opens its control socket").atMost(AGENT_START)
                     .pollInterval(Duration.ofMillis(10))

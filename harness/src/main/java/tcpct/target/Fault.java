@@ -1,0 +1,49 @@
+package tcpct.target;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * A fault injected into a target, to prove the suite catches a broken stack (./tcpct run --fault NAME):
+ * nftables rules inside the target's own network namespace that drop some of its segments, or a
+ * namespaced sysctl that changes its behaviour. Nothing outside the container's namespace is touched.
+ */
+public enum Fault {
+    /** The target's FIN segments never leave it: every close must be seen to fail. */
+    DROP_FIN("drop-fin", "the target's FIN segments are dropped on their way out", "tcp flags & fin == fin drop"),
+    /** The target's SYN,ACK segments never leave it: every passive open must be seen to fail. */
+    DROP_SYN_ACK("drop-syn-ack", "the target's SYN,ACK segments are dropped on their way out",
+            "tcp flags & (syn | ack) == syn | ack drop"),
+    /** Every pure ACK without data from the target is dropped: handshakes and FINs go unacknowledged. */
+    DROP_ACK("drop-ack", "the target's segments carrying only ACK are dropped on their way out",
+            "tcp flags == ack meta l4proto tcp drop"),
+    /** net.ipv4.tcp_rfc1337 = 1: a RST in TIME-WAIT is ignored, against RFC 9293 3.10.7.4. */
+    RFC1337("rfc1337", "net.ipv4.tcp_rfc1337 = 1 in the target (RST ignored in TIME-WAIT)", null);
+
+    public final String id;
+    public final String what;
+    private final String nftRule;
+
+    Fault(String id, String what, String nftRule) {
+        this.id = id;
+        this.what = what;
+        this.nftRule = nftRule;
+    }
+
+    public static Fault byId(String id) {
+        return Arrays.stream(values()).filter(f -> f.id.equals(id)).findFirst()
+                .orElseThrow(() -> new TargetException("unknown fault '" + id + "': faults are "
+                        + Arrays.stream(values()).map(f -> f.id).collect(Collectors.joining(", "))));
+    }
+
+    /** Applies the fault inside the network namespace of the target's process {@code pid}. */
+    void apply(long pid) {
+        if (nftRule != null) {
+            String rules = "table inet tcpct_fault {\n chain out {\n  type filter hook output priority 0; policy accept;\n  "
+                    + nftRule + "\n }\n}\n";
+            HostCommand.inNetns(pid, "sh", "-c", "printf '%s' \"$0\" | nft -f -", rules);
+        } else {
+            HostCommand.inNetns(pid, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/tcp_rfc1337");
+        }
+    }
+}
