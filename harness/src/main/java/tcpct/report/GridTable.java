@@ -80,8 +80,8 @@ public final class GridTable {
                 for (ScenarioResult r : cells.getOrDefault(c, List.of())) {
                     String variant = r.id().substring(r.id().lastIndexOf('/') + 1);
                     String tip = r.failure() == null ? r.verdict().name() : r.verdict() + ": " + r.failure();
-                    h.append("<span class=").append(r.verdict()).append(" title=\"").append(escape(tip)).append("\">")
-                            .append(escape(variant)).append("</span>");
+                    h.append("<span class=").append(r.verdict()).append(" title=\"").append(Markup.escape(tip)).append("\">")
+                            .append(Markup.escape(variant)).append("</span>");
                 }
                 h.append("</td>");
             }
@@ -92,7 +92,4 @@ public final class GridTable {
         return true;
     }
 
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
 }

@@ -26,26 +26,23 @@ public final class JunitXml {
         for (ScenarioResult r : results) {
             Verdict exp = expected.of(r.id()).verdict();
             String group = r.id().contains("/") ? r.id().substring(0, r.id().indexOf('/')) : r.id();
-            cases.append("  <testcase classname=\"tcpct.").append(esc(target)).append('.').append(esc(group)).append("\" name=\"")
-                    .append(esc(r.id())).append("\" time=\"").append(r.durationMs() / 1000.0).append("\">\n");
+            cases.append("  <testcase classname=\"tcpct.").append(Markup.escape(target)).append('.').append(Markup.escape(group)).append("\" name=\"")
+                    .append(Markup.escape(r.id())).append("\" time=\"").append(r.durationMs() / 1000.0).append("\">\n");
             if (exp != r.verdict()) {
                 failures++;
-                cases.append("    <failure message=\"").append(esc(r.id() + ": " + exp + " -> " + r.verdict()
+                cases.append("    <failure message=\"").append(Markup.escape(r.id() + ": " + exp + " -> " + r.verdict()
                         + (r.failure() == null ? "" : " (" + r.failure() + ")"))).append("\" type=\"").append(r.verdict()).append("\"/>\n");
             } else if (r.verdict() == Verdict.UNIMPLEMENTED || r.verdict() == Verdict.SKIPPED) {
                 skipped++;
-                cases.append("    <skipped message=\"").append(esc(r.failure() == null ? r.verdict().name() : r.failure())).append("\"/>\n");
+                cases.append("    <skipped message=\"").append(Markup.escape(r.failure() == null ? r.verdict().name() : r.failure())).append("\"/>\n");
             }
-            cases.append("    <system-out>").append(esc("verdict " + r.verdict() + ", expected " + exp
+            cases.append("    <system-out>").append(Markup.escape("verdict " + r.verdict() + ", expected " + exp
                     + (r.failure() == null ? "" : ": " + r.failure()))).append("</system-out>\n  </testcase>\n");
         }
-        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"tcpct " + esc(target) + "\" tests=\""
+        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"tcpct " + Markup.escape(target) + "\" tests=\""
                 + results.size() + "\" failures=\"" + failures + "\" errors=\"0\" skipped=\"" + skipped + "\" time=\""
                 + durationMs / 1000.0 + "\">\n" + cases + "</testsuite>\n";
         Files.writeString(file, xml);
     }
 
-    static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
 }

@@ -37,20 +37,20 @@ public final class Ladder {
                 .append("<defs><marker id=\"a\" markerWidth=\"8\" markerHeight=\"8\" refX=\"8\" refY=\"4\" orient=\"auto\">")
                 .append("<path d=\"M0,0 L8,4 L0,8 z\" fill=\"#333\"/></marker></defs>\n")
                 .append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n")
-                .append(text(10, 18, esc(title), "font-weight=\"bold\""))
+                .append(text(10, 18, Markup.escape(title), "font-weight=\"bold\""))
                 .append(text(PEER_X - 30, 44, "peer (tcpct)", "")).append(text(TARGET_X - 30, 44, "target", ""))
                 .append(line(PEER_X, 52, PEER_X, height - 10, "#999")).append(line(TARGET_X, 52, TARGET_X, height - 10, "#999"));
         int y = 70;
         for (Event e : sorted) {
             String at = String.format("+%.1f ms", (e.epochNanos() - t0) / 1e6);
             switch (e.kind()) {
-                case TO_TARGET -> b.append(arrow(PEER_X, TARGET_X, y)).append(text(PEER_X + 10, y - 4, esc(e.label()), ""))
+                case TO_TARGET -> b.append(arrow(PEER_X, TARGET_X, y)).append(text(PEER_X + 10, y - 4, Markup.escape(e.label()), ""))
                         .append(text(4, y + 4, at, "fill=\"#666\" font-size=\"10\""));
-                case FROM_TARGET -> b.append(arrow(TARGET_X, PEER_X, y)).append(text(PEER_X + 10, y - 4, esc(e.label()), ""))
+                case FROM_TARGET -> b.append(arrow(TARGET_X, PEER_X, y)).append(text(PEER_X + 10, y - 4, Markup.escape(e.label()), ""))
                         .append(text(4, y + 4, at, "fill=\"#666\" font-size=\"10\""));
                 case STATE -> b.append("<rect x=\"").append(TARGET_X + 8).append("\" y=\"").append(y - 13)
                         .append("\" width=\"130\" height=\"18\" rx=\"4\" fill=\"#e8f0fe\" stroke=\"#4a6fd8\"/>")
-                        .append(text(TARGET_X + 14, y, esc(e.label()), "fill=\"#1a3fa8\""))
+                        .append(text(TARGET_X + 14, y, Markup.escape(e.label()), "fill=\"#1a3fa8\""))
                         .append(text(TARGET_X + 145, y, at, "fill=\"#666\" font-size=\"10\""));
             }
             y += ROW;
@@ -71,7 +71,4 @@ public final class Ladder {
         return "<text x=\"" + x + "\" y=\"" + y + "\" " + attrs + ">" + s + "</text>\n";
     }
 
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
-    }
 }
