@@ -26,6 +26,8 @@ final class Session {
     final ScenarioInfo info;
     final int peerPort;
     final long startNanos = System.nanoTime();
+    /** The same moment on the clock of the wire's kernel timestamps (CLOCK_REALTIME). */
+    final long startEpochNanos = System.currentTimeMillis() * 1_000_000L;
     final LinkedBlockingDeque<Frame> fromTarget = new LinkedBlockingDeque<>();
     final List<Frame> frames = new ArrayList<>();
     final List<TcpState> observed = new ArrayList<>();
@@ -123,6 +125,33 @@ final class Session {
     void step(String name, Allure.ThrowableRunnableVoid body) {
         long ms = (System.nanoTime() - startNanos) / 1_000_000;
         Allure.step(String.format("+%d ms  %s", ms, name), body);
+    }
+
+    /** Assertions of states the agent cannot show, each waiting for the wire's word on it. */
+    final List<Inference> inferences = new ArrayList<>();
+    /** Whether the scenario made the target listen (with LISTEN hidden, its CLOSED then looks the same). */
+    boolean listened;
+
+    int frameCount() {
+        synchronized (frames) {
+            return frames.size();
+        }
+    }
+
+    /** The scenario acts on the target or asserts again: what the wire shows next is about a new state. */
+    void closeInferenceWindows() {
+        int n = frameCount();
+        inferences.forEach(i -> i.close(n));
+    }
+
+    /** What the wire said of each state the agent could not show, in the order they were asserted. */
+    List<Inference.Evidence> judgeInferences() {
+        closeInferenceWindows();
+        List<Frame> copy;
+        synchronized (frames) {
+            copy = new ArrayList<>(frames);
+        }
+        return inferences.stream().map(i -> i.judge(copy, startEpochNanos)).toList();
     }
 
     /** States the probe confirmed, with the (realtime) moment, for the ladder diagram. */

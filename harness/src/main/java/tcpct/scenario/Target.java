@@ -52,6 +52,7 @@ public final class Target {
             takePending(s, a);
             s.listener = call("listen", a).path("sock").asInt();
             s.targetPort = port;
+            s.listened = true;
         });
         s.lastAction = "listen";
         return port;
@@ -208,6 +209,15 @@ public final class Target {
         return listener.orElse(TcpState.CLOSED);
     }
 
+    /**
+     * The state in which the agent shows this scenario's connection, if it shows one: for assertions of states
+     * the agent cannot show, where "no endpoint" is all it can say.
+     */
+    Optional<Endpoint> visibleConnection() {
+        Session s = session();
+        return endpoints().stream().filter(e -> e.remotePort() == s.peerPort && e.remoteAddr().equals(VethPair.PEER_IP)).findFirst();
+    }
+
     private static void takePending(Session s, Map<String, Object> a) {
         if (s.pendingSocket != null) {
             a.put("sock", s.pendingSocket);
@@ -226,6 +236,7 @@ public final class Target {
     }
 
     private static JsonNode call(String cmd, Map<String, ?> args, Duration extra) {
+        session().closeInferenceWindows();
         try {
             return session().lab.agent().call(cmd, args, extra);
         } catch (AgentError e) {
