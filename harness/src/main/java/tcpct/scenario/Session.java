@@ -43,6 +43,9 @@ final class Session {
     Integer listener;
     Integer connection;
     boolean peerSentSyn;
+    /** The peer's last segment put on the wire (for a duplicate), and segments held back on the wire (delay, reorder). */
+    tcpct.segment.Segment lastSent;
+    final List<tcpct.segment.Segment> held = new ArrayList<>();
     /** The target's segment that the scenario last expected (to tell its retransmissions from answers). */
     tcpct.segment.Segment lastExpected;
     /** Every target segment the scenario expected, to tell a timer's retransmission from an answer. */
@@ -179,7 +182,7 @@ final class Session {
     }
 
     /** A segment of the peer's in relative numbers: {@code FIN,ACK seq 1 ack 2}. */
-    private String peerView(tcpct.segment.Segment s) {
+    String peerView(tcpct.segment.Segment s) {
         StringBuilder b = new StringBuilder(s.flags().toString()).append(" seq ").append(space.peerRelative(s.seq()));
         if (s.flags().has(tcpct.segment.Flag.ACK)) {
             b.append(" ack ").append(space.targetRelative(s.ack()));

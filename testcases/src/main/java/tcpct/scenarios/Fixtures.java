@@ -17,6 +17,7 @@ import static tcpct.state.TcpState.SYN_SENT;
 
 import java.time.Duration;
 import tcpct.scenario.ConformanceBase;
+import tcpct.scenario.ConformanceFailure;
 import tcpct.wire.Frame;
 
 /**
@@ -85,5 +86,13 @@ abstract class Fixtures extends ConformanceBase {
         peer.send(finAck().seq(1).ack(2));
         Frame last = peer.expect(ack().seq(2).ack(2)); assertThat(target).isIn(TIME_WAIT);
         return last;
+    }
+
+    /** The application reads from the connection now, and must get exactly {@code text}. */
+    protected void expectRead(String text) {
+        String read = target.recv();
+        if (!read.equals(text)) {
+            throw new ConformanceFailure("expected the application to read \"" + text + "\", but it read \"" + read + "\"");
+        }
     }
 }
