@@ -43,6 +43,20 @@ public final class Target {
         s.lastAction = "setsockopt " + name;
     }
 
+    /**
+     * {@link #option}, for a scenario that can go on without it: false (and a step saying so) when the agent
+     * answers that the stack has no such option, instead of making the scenario UNIMPLEMENTED.
+     */
+    public boolean tryOption(String name, int value) {
+        try {
+            option(name, value);
+            return true;
+        } catch (Unimplemented e) {
+            session().step("the target has no " + name + ": the scenario goes on without it (" + e.getMessage() + ")", () -> { });
+            return false;
+        }
+    }
+
     /** Passive OPEN on a fresh port; returns the port. */
     public int listen() {
         Session s = session();
