@@ -31,12 +31,17 @@ abstract class Fixtures extends ConformanceBase {
     static final Duration MSL = Duration.ofMinutes(2);
     static final Duration TWO_MSL = MSL.multipliedBy(2);
 
-    /** CLOSED, LISTEN, SYN-RECEIVED, ESTABLISHED (E1 E4 E10), and the connection accepted; both sides at seq 1. */
-    protected void establishedPassively() {
+    /** CLOSED, LISTEN, SYN-RECEIVED (E1 E4): the peer's SYN answered, its ACK not sent yet. */
+    protected void synReceivedPassively() {
         assertThat(target).isIn(CLOSED);
         target.listen();                              assertThat(target).isIn(LISTEN);
         peer.send(syn().seq(0));
         peer.expect(synAck().seq(0).ack(1));          assertThat(target).isIn(SYN_RECEIVED);
+    }
+
+    /** CLOSED, LISTEN, SYN-RECEIVED, ESTABLISHED (E1 E4 E10), and the connection accepted; both sides at seq 1. */
+    protected void establishedPassively() {
+        synReceivedPassively();
         peer.send(ack().seq(1).ack(1));               assertThat(target).isIn(ESTABLISHED);
         target.accept();
     }

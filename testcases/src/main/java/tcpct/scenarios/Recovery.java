@@ -2,7 +2,6 @@ package tcpct.scenarios;
 
 import static tcpct.segment.Segments.ack;
 import static tcpct.segment.Segments.finAck;
-import static tcpct.segment.Segments.syn;
 import static tcpct.segment.Segments.synAck;
 import static tcpct.state.TcpState.CLOSED;
 import static tcpct.state.TcpState.CLOSE_WAIT;
@@ -10,7 +9,6 @@ import static tcpct.state.TcpState.ESTABLISHED;
 import static tcpct.state.TcpState.FIN_WAIT_1;
 import static tcpct.state.TcpState.FIN_WAIT_2;
 import static tcpct.state.TcpState.LAST_ACK;
-import static tcpct.state.TcpState.LISTEN;
 import static tcpct.state.TcpState.SYN_RECEIVED;
 
 import java.time.Duration;
@@ -41,10 +39,7 @@ public class Recovery extends Fixtures {
     @Scenario(id = "recovery/lost-ack-of-syn-ack")
     @Rfc9293(section = {"3.5", "3.8.1", "3.10.8"}, requirements = "MUST-19", edges = {"E1", "E4", "E10"})
     public void lostAckOfSynAck() {
-        assertThat(target).isIn(CLOSED);
-        target.listen();                              assertThat(target).isIn(LISTEN);
-        peer.send(syn().seq(0));
-        peer.expect(synAck().seq(0).ack(1));          assertThat(target).isIn(SYN_RECEIVED);
+        synReceivedPassively();
         peer.lose(ack().seq(1).ack(1));               assertThat(target).isIn(SYN_RECEIVED);
         peer.expect(synAck().seq(0).ack(1), RETRANSMISSION);   // the retransmission timeout (3.10.8)
         assertThat(target).isIn(SYN_RECEIVED);
