@@ -299,11 +299,11 @@ const JMember *json_arg(const JObject *o, const char *key)
     return (m && m->type != JV_NULL) ? m : NULL;
 }
 
-void buf_json_str(Buf *b, const char *s)
+void buf_json_strn(Buf *b, const char *s, size_t n)
 {
     buf_add(b, "\"", 1);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
         switch (c) {
         case '"': buf_add(b, "\\\"", 2); break;
         case '\\': buf_add(b, "\\\\", 2); break;
@@ -318,6 +318,32 @@ void buf_json_str(Buf *b, const char *s)
         }
     }
     buf_add(b, "\"", 1);
+}
+
+void buf_json_str(Buf *b, const char *s)
+{
+    buf_json_strn(b, s, strlen(s));
+}
+
+void buf_member_key(Buf *b, const char *key)
+{
+    buf_printf(b, ",\"%s\":", key);
+}
+
+void buf_member_int(Buf *b, const char *key, long long v)
+{
+    buf_printf(b, ",\"%s\":%lld", key, v);
+}
+
+void buf_member_str(Buf *b, const char *key, const char *v)
+{
+    buf_member_key(b, key);
+    buf_json_str(b, v);
+}
+
+void buf_member_bool(Buf *b, const char *key, bool v)
+{
+    buf_printf(b, ",\"%s\":%s", key, v ? "true" : "false");
 }
 
 void json_ok_response(Buf *b, long long id, const char *body, size_t bodylen)

@@ -50,6 +50,15 @@ const JMember *json_arg(const JObject *o, const char *key);
 /* Appends s as a JSON string literal in ASCII: '"', '\\', \n, \r and \t
  * escaped as such, other control bytes and bytes >= 0x7f as \u00XX. */
 void buf_json_str(Buf *b, const char *s);
+/* The same for the n bytes of s (which may hold NULs, written as \u0000). */
+void buf_json_strn(Buf *b, const char *s, size_t n);
+
+/* One member of a response object, written as ,"key":value. Keys are the
+ * protocol's own plain ASCII names, so they are written as they are. */
+void buf_member_key(Buf *b, const char *key); /* ,"key": and the caller writes the value */
+void buf_member_int(Buf *b, const char *key, long long v);
+void buf_member_str(Buf *b, const char *key, const char *v);
+void buf_member_bool(Buf *b, const char *key, bool v);
 
 /* The value of hex digit c (0-9, a-f, A-F), or -1: for \u escapes, and for
  * the hex "data" of send. */

@@ -377,18 +377,17 @@ static int fail_sys(Out *o, const char *what)
 
 static void res_int(Out *o, const char *key, long long v)
 {
-    buf_printf(&o->res, ",\"%s\":%lld", key, v);
+    buf_member_int(&o->res, key, v);
 }
 
 static void res_str(Out *o, const char *key, const char *v)
 {
-    buf_printf(&o->res, ",\"%s\":", key);
-    buf_json_str(&o->res, v);
+    buf_member_str(&o->res, key, v);
 }
 
 static void res_bool(Out *o, const char *key, bool v)
 {
-    buf_printf(&o->res, ",\"%s\":%s", key, v ? "true" : "false");
+    buf_member_bool(&o->res, key, v);
 }
 
 /* "local": getsockname of fd (null if that fails, which it should not). */
