@@ -55,6 +55,7 @@
 #include "agent_json.h"
 #include "agent_lines.h"
 #include "agent_log.h"
+#include "agent_states.h"
 
 #ifndef TCP_QUICKACK
 #define TCP_QUICKACK 12
@@ -182,25 +183,6 @@ static void fmt_sockaddr(const struct sockaddr_storage *ss, char *out, size_t n)
  * as 32-bit words in host byte order and printed with %08X; the port is 4
  * hex digits of the port number.
  * ====================================================================== */
-
-static const char *tcp_state_name(unsigned code)
-{
-    switch (code) {
-    case 0x01: return "ESTABLISHED";
-    case 0x02: return "SYN-SENT";
-    case 0x03: return "SYN-RECEIVED";
-    case 0x04: return "FIN-WAIT-1";
-    case 0x05: return "FIN-WAIT-2";
-    case 0x06: return "TIME-WAIT";
-    case 0x07: return "CLOSED";
-    case 0x08: return "CLOSE-WAIT";
-    case 0x09: return "LAST-ACK";
-    case 0x0A: return "LISTEN";
-    case 0x0B: return "CLOSING";
-    case 0x0C: return "SYN-RECEIVED"; /* TCP_NEW_SYN_RECV: a request socket */
-    default: return "UNKNOWN";
-    }
-}
 
 /* Parses exactly n hex digits. */
 static bool parse_hex_n(const char *s, size_t n, unsigned long *v)

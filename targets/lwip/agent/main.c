@@ -40,6 +40,7 @@
 #include "agent_json.h"
 #include "agent_lines.h"
 #include "agent_log.h"
+#include "agent_states.h"
 #include "stack.h"
 
 #define AGENT_NAME "tcpct-lwip-agent"
@@ -452,25 +453,6 @@ static int cmd_abort(const JObject *r, Out *o, Fail *f)
     return rc ? st_fail(f, rc, "abort") : 0;
 }
 
-static const char *state_name(int code)
-{
-    switch (code) {
-    case 0x01: return "ESTABLISHED";
-    case 0x02: return "SYN-SENT";
-    case 0x03: return "SYN-RECEIVED";
-    case 0x04: return "FIN-WAIT-1";
-    case 0x05: return "FIN-WAIT-2";
-    case 0x06: return "TIME-WAIT";
-    case 0x07: return "CLOSED";
-    case 0x08: return "CLOSE-WAIT";
-    case 0x09: return "LAST-ACK";
-    case 0x0A: return "LISTEN";
-    case 0x0B: return "CLOSING";
-    case 0x0C: return "SYN-RECEIVED";
-    default: return "UNKNOWN";
-    }
-}
-
 static void out_states(Out *o, const st_endpoint *e, size_t n)
 {
     buf_puts(o, "[");
@@ -482,7 +464,7 @@ static void out_states(Out *o, const st_endpoint *e, size_t n)
         buf_puts(o, ",\"remote\":");
         buf_json_str(o, e[i].remote);
         int code = e[i].code;
-        buf_printf(o, ",\"state\":\"%s\",\"code\":\"%02X\"}", state_name(code), code < 0x100 ? code : e[i].lwip_state);
+        buf_printf(o, ",\"state\":\"%s\",\"code\":\"%02X\"}", tcp_state_name((unsigned)code), code < 0x100 ? code : e[i].lwip_state);
     }
     buf_puts(o, "]");
 }
