@@ -61,6 +61,21 @@ LinesResult lines_next(LineReader *r, char **line, size_t *len)
     }
 }
 
+void lines_dispatch(LineReader *r, void (*on_line)(const char *line, size_t len), void (*on_too_long)(void))
+{
+    char *line;
+    size_t len;
+    LinesResult res;
+    while ((res = lines_next(r, &line, &len)) != LINES_NONE) {
+        if (res == LINES_TOO_LONG) {
+            on_too_long();
+            continue;
+        }
+        on_line(line, len);
+        free(line);
+    }
+}
+
 char *lines_rest(LineReader *r, size_t *len)
 {
     if (r->discarding || r->in.len == 0)

@@ -33,6 +33,10 @@ typedef enum {
 void lines_feed(LineReader *r, const char *s, size_t n);
 LinesResult lines_next(LineReader *r, char **line, size_t *len);
 
+/* Hands every complete line to on_line (in order; the line is freed after
+ * on_line returns) and calls on_too_long once per over-long line. */
+void lines_dispatch(LineReader *r, void (*on_line)(const char *line, size_t len), void (*on_too_long)(void));
+
 /* At EOF: the last line, unterminated, as a malloc'd copy (NULL if none). */
 char *lines_rest(LineReader *r, size_t *len);
 

@@ -1131,10 +1131,22 @@ static void handle_line(const char *line, size_t len)
     }
     buf_free(&o.res);
     free(store);
+    if (g_bye) {
+        agent_note("bye; exiting");
+        close(g_ctl);
+        exit_agent(0);
+    }
 }
 
-/* Reads request lines until EOF or "bye". Requests are handled one at a
- * time, in order; responses are written before the next line is looked at. */
+static void line_too_long(void)
+{
+    agent_note("request line longer than %d bytes, discarded", LINE_MAX_BYTES);
+    send_error(false, 0, "EPROTO", LINES_TOO_LONG_MSG);
+}
+
+/* Reads request lines until EOF or "bye" (handle_line exits after it).
+ * Requests are handled one at a time, in order; responses are written
+ * before the next line is looked at. */
 static void serve_connection(void)
 {
     static char in[16384];
@@ -1158,23 +1170,7 @@ static void serve_connection(void)
             exit_agent(0);
         }
         lines_feed(&lines, in, (size_t)n);
-        char *line;
-        size_t len;
-        LinesResult r;
-        while ((r = lines_next(&lines, &line, &len)) != LINES_NONE) {
-            if (r == LINES_TOO_LONG) {
-                agent_note("request line longer than %d bytes, discarded", LINE_MAX_BYTES);
-                send_error(false, 0, "EPROTO", LINES_TOO_LONG_MSG);
-                continue;
-            }
-            handle_line(line, len);
-            free(line);
-            if (g_bye) {
-                agent_note("bye; exiting");
-                close(g_ctl);
-                exit_agent(0);
-            }
-        }
+        lines_dispatch(&lines, handle_line, line_too_long);
     }
 }
 

@@ -594,6 +594,11 @@ static void handle_line(const char *line, size_t len)
     }
 }
 
+static void line_too_long(void)
+{
+    respond_error(0, 0, EPROTO, LINES_TOO_LONG_MSG);
+}
+
 static void serve(void)
 {
     static char buf[16384];
@@ -616,17 +621,7 @@ static void serve(void)
             exit_agent(0);
         }
         lines_feed(&lines, buf, (size_t)n);
-        char *line;
-        size_t len;
-        LinesResult r;
-        while ((r = lines_next(&lines, &line, &len)) != LINES_NONE) {
-            if (r == LINES_TOO_LONG) {
-                respond_error(0, 0, EPROTO, LINES_TOO_LONG_MSG);
-                continue;
-            }
-            handle_line(line, len);
-            free(line);
-        }
+        lines_dispatch(&lines, handle_line, line_too_long);
     }
 }
 

@@ -1463,22 +1463,17 @@ static void handle_line(const char *line, size_t len)
     }
 }
 
+static void line_too_long(void)
+{
+    send_error(false, 0, "EPROTO", LINES_TOO_LONG_MSG);
+}
+
 /* Handles every complete line read so far; over-long lines get one EPROTO
- * answer. A command may read more control input while it waits: lines_next
- * hands out each line already taken out of g_lines. */
+ * answer. A command may read more control input while it waits: each line
+ * is taken out of g_lines before it is handled. */
 static void handle_input(void)
 {
-    char *line;
-    size_t len;
-    LinesResult r;
-    while ((r = lines_next(&g_lines, &line, &len)) != LINES_NONE) {
-        if (r == LINES_TOO_LONG) {
-            send_error(false, 0, "EPROTO", LINES_TOO_LONG_MSG);
-            continue;
-        }
-        handle_line(line, len);
-        free(line);
-    }
+    lines_dispatch(&g_lines, handle_line, line_too_long);
 }
 
 /* ======================================================================
