@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "agent_control.h"
 
+#include "agent_json.h"
 #include "agent_log.h"
 
 #include <errno.h>
@@ -92,4 +93,13 @@ int control_send_line(int fd, Buf *b)
         off += (size_t)n;
     }
     return 0;
+}
+
+int control_send_error(int fd, bool have_id, long long id, const char *errname, const char *msg)
+{
+    Buf b = { 0 };
+    json_error_response(&b, have_id, id, errname, msg);
+    int rc = control_send_line(fd, &b);
+    buf_free(&b);
+    return rc;
 }

@@ -14,6 +14,7 @@
 #include "agent_buf.h"
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Returns the listening socket on path, or -1 with a one-line reason
@@ -28,5 +29,9 @@ int control_accept(int lfd, const char *path, const volatile sig_atomic_t *stop)
 /* Logs b as a response ('>'), appends '\n' and writes it all to fd.
  * Returns 0, or -1 with errno when the harness is gone. */
 int control_send_line(int fd, Buf *b);
+
+/* Writes the error response {"id":..,"ok":false,"errno":errname,"error":msg}
+ * (id null unless have_id) like control_send_line. */
+int control_send_error(int fd, bool have_id, long long id, const char *errname, const char *msg);
 
 #endif

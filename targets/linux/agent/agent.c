@@ -1058,22 +1058,23 @@ static void on_signal(int sig)
     _exit(0);
 }
 
-/* Writes one response line and logs it. If the harness is gone, there is
- * nobody left to serve: exit. */
+/* A write to the harness failed: it is gone, there is nobody left to serve. */
+static void harness_gone(void)
+{
+    agent_note("control connection: write failed: %s; exiting", strerror(errno));
+    exit_agent(0);
+}
+
 static void send_line(Buf *b)
 {
-    if (control_send_line(g_ctl, b) < 0) {
-        agent_note("control connection: write failed: %s; exiting", strerror(errno));
-        exit_agent(0);
-    }
+    if (control_send_line(g_ctl, b) < 0)
+        harness_gone();
 }
 
 static void send_error(bool have_id, long long id, const char *errname, const char *msg)
 {
-    Buf b = { 0 };
-    json_error_response(&b, have_id, id, errname, msg);
-    send_line(&b);
-    buf_free(&b);
+    if (control_send_error(g_ctl, have_id, id, errname, msg) < 0)
+        harness_gone();
 }
 
 /* Handles one request line (without '\n'). */

@@ -518,20 +518,23 @@ static const struct {
 
 /* --- the control connection -------------------------------------------------- */
 
+/* A write to the harness failed: it is gone, there is nobody left to serve. */
+static void harness_gone(void)
+{
+    agent_note("cannot write to the control connection (%s); exiting", strerror(errno));
+    exit_agent(0);
+}
+
 static void send_line(Out *o)
 {
-    if (control_send_line(g_ctl, o) < 0) {
-        agent_note("cannot write to the control connection (%s); exiting", strerror(errno));
-        exit_agent(0);
-    }
+    if (control_send_line(g_ctl, o) < 0)
+        harness_gone();
 }
 
 static void respond_error(int have_id, long long id, int e, const char *msg)
 {
-    Out o = { 0 };
-    json_error_response(&o, have_id, id, lwip_errno_name(e), msg);
-    send_line(&o);
-    buf_free(&o);
+    if (control_send_error(g_ctl, have_id, id, lwip_errno_name(e), msg) < 0)
+        harness_gone();
 }
 
 static void handle_line(const char *line, size_t len)

@@ -1385,20 +1385,23 @@ static int cmd_bye(const JObject *r, Out *o)
  * 5. Control connection: requests in, responses out
  * ====================================================================== */
 
+/* A write to the harness failed: it is gone, there is nobody left to serve. */
+static void harness_gone(void)
+{
+    agent_note("writing to the harness: %s", strerror(errno));
+    exit_agent(0);
+}
+
 static void send_line(Buf *b)
 {
-    if (control_send_line(g_ctl, b) < 0) {
-        agent_note("writing to the harness: %s", strerror(errno));
-        exit_agent(0);
-    }
+    if (control_send_line(g_ctl, b) < 0)
+        harness_gone();
 }
 
 static void send_error(bool have_id, long long id, const char *errname, const char *msg)
 {
-    Buf resp = {0};
-    json_error_response(&resp, have_id, id, errname, msg);
-    send_line(&resp);
-    buf_free(&resp);
+    if (control_send_error(g_ctl, have_id, id, errname, msg) < 0)
+        harness_gone();
 }
 
 static void handle_line(const char *line, size_t len)
