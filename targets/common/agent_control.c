@@ -74,32 +74,43 @@ int control_accept(int lfd, const char *path, const volatile sig_atomic_t *stop)
     return c;
 }
 
-int control_send_line(int fd, Buf *b)
+static int g_fd = -1;
+static void (*g_on_gone)(void);
+
+void control_use(int fd, void (*on_gone)(void))
+{
+    g_fd = fd;
+    g_on_gone = on_gone;
+}
+
+void control_respond(Buf *b)
 {
     agent_log('>', b->p, b->len);
     buf_add(b, "\n", 1);
     size_t off = 0;
     while (off < b->len) {
-        ssize_t n = send(fd, b->p + off, b->len - off, MSG_NOSIGNAL);
+        ssize_t n = send(g_fd, b->p + off, b->len - off, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct pollfd p = { .fd = fd, .events = POLLOUT };
+            struct pollfd p = { .fd = g_fd, .events = POLLOUT };
             poll(&p, 1, 1000);
             continue;
         }
-        if (n <= 0)
-            return -1;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EPIPE;
+            g_on_gone();
+            return;
+        }
         off += (size_t)n;
     }
-    return 0;
 }
 
-int control_send_error(int fd, bool have_id, long long id, const char *errname, const char *msg)
+void control_respond_error(bool have_id, long long id, const char *errname, const char *msg)
 {
     Buf b = { 0 };
     json_error_response(&b, have_id, id, errname, msg);
-    int rc = control_send_line(fd, &b);
+    control_respond(&b);
     buf_free(&b);
-    return rc;
 }

@@ -6,7 +6,7 @@
  * at the path, binds, makes the socket 0666 (the harness may run as another
  * user) and listens; control_accept takes ONE client, then closes the
  * listening socket and removes the file, so a second client is refused
- * instead of left waiting. control_send_line writes one response line.
+ * instead of left waiting. control_respond writes one response line.
  */
 #ifndef TCPCT_AGENT_CONTROL_H
 #define TCPCT_AGENT_CONTROL_H
@@ -26,12 +26,16 @@ int control_listen(const char *path, char *err, size_t errlen);
  * NULL), with lfd closed and path removed; -1 with errno on a failed accept. */
 int control_accept(int lfd, const char *path, const volatile sig_atomic_t *stop);
 
-/* Logs b as a response ('>'), appends '\n' and writes it all to fd.
- * Returns 0, or -1 with errno when the harness is gone. */
-int control_send_line(int fd, Buf *b);
+/* From here on, responses go to fd, the connection control_accept gave.
+ * When a write to it fails the harness is gone: on_gone is called with errno
+ * set, to log and exit (it must not return). */
+void control_use(int fd, void (*on_gone)(void));
+
+/* Logs b as a response ('>'), appends '\n' and writes it all. */
+void control_respond(Buf *b);
 
 /* Writes the error response {"id":..,"ok":false,"errno":errname,"error":msg}
- * (id null unless have_id) like control_send_line. */
-int control_send_error(int fd, bool have_id, long long id, const char *errname, const char *msg);
+ * (id null unless have_id) the same way. */
+void control_respond_error(bool have_id, long long id, const char *errname, const char *msg);
 
 #endif

@@ -1065,18 +1065,6 @@ static void harness_gone(void)
     exit_agent(0);
 }
 
-static void send_line(Buf *b)
-{
-    if (control_send_line(g_ctl, b) < 0)
-        harness_gone();
-}
-
-static void send_error(bool have_id, long long id, const char *errname, const char *msg)
-{
-    if (control_send_error(g_ctl, have_id, id, errname, msg) < 0)
-        harness_gone();
-}
-
 /* Handles one request line (without '\n'). */
 static void handle_line(const char *line, size_t len)
 {
@@ -1091,21 +1079,21 @@ static void handle_line(const char *line, size_t len)
         agent_oom();
     if (json_parse_request(line, len, store, &req, perr, sizeof perr) < 0) {
         snprintf(msg, sizeof msg, "bad request: %s", perr);
-        send_error(false, 0, "EPROTO", msg);
+        control_respond_error(false, 0, "EPROTO", msg);
         free(store);
         return;
     }
     const JMember *idm = json_get(&req, "id");
     const JMember *cmdm = json_get(&req, "cmd");
     if (!idm || idm->type != JV_INT) {
-        send_error(false, 0, "EPROTO",
+        control_respond_error(false, 0, "EPROTO",
                    idm ? "bad request: \"id\" must be an integer" : "bad request: missing \"id\"");
         free(store);
         return;
     }
     long long id = idm->num;
     if (!cmdm || cmdm->type != JV_STR) {
-        send_error(true, id, "EPROTO",
+        control_respond_error(true, id, "EPROTO",
                    cmdm ? "bad request: \"cmd\" must be a string" : "bad request: missing \"cmd\"");
         free(store);
         return;
@@ -1116,18 +1104,18 @@ static void handle_line(const char *line, size_t len)
             fn = COMMANDS[c].fn;
     if (!fn) {
         snprintf(msg, sizeof msg, "unknown command \"%s\"", clip(cmdm->str, cb));
-        send_error(true, id, "ENOSYS", msg);
+        control_respond_error(true, id, "ENOSYS", msg);
         free(store);
         return;
     }
 
     Out o = { 0 };
     if (fn(&req, &o) < 0 || o.failed) {
-        send_error(true, id, o.errname, o.errmsg);
+        control_respond_error(true, id, o.errname, o.errmsg);
     } else {
         Buf b = { 0 };
         json_ok_response(&b, id, o.res.p ? o.res.p : "", o.res.len);
-        send_line(&b);
+        control_respond(&b);
         buf_free(&b);
     }
     buf_free(&o.res);
@@ -1142,7 +1130,7 @@ static void handle_line(const char *line, size_t len)
 static void line_too_long(void)
 {
     agent_note("request line longer than %d bytes, discarded", LINE_MAX_BYTES);
-    send_error(false, 0, "EPROTO", LINES_TOO_LONG_MSG);
+    control_respond_error(false, 0, "EPROTO", LINES_TOO_LONG_MSG);
 }
 
 /* Reads request lines until EOF or "bye" (handle_line exits after it).
@@ -1205,6 +1193,7 @@ static int run_control(const char *path)
         fprintf(stderr, "agent: accept on %s: %s\n", path, strerror(errno));
         exit_agent(1);
     }
+    control_use(g_ctl, harness_gone);
     agent_note("harness connected");
     serve_connection();
     return 0; /* not reached */

@@ -525,16 +525,9 @@ static void harness_gone(void)
     exit_agent(0);
 }
 
-static void send_line(Out *o)
-{
-    if (control_send_line(g_ctl, o) < 0)
-        harness_gone();
-}
-
 static void respond_error(int have_id, long long id, int e, const char *msg)
 {
-    if (control_send_error(g_ctl, have_id, id, lwip_errno_name(e), msg) < 0)
-        harness_gone();
+    control_respond_error(have_id, id, lwip_errno_name(e), msg);
 }
 
 static void handle_line(const char *line, size_t len)
@@ -587,7 +580,7 @@ static void handle_line(const char *line, size_t len)
         respond_error(1, id, f.err ? f.err : EIO, f.msg);
     } else {
         buf_puts(&o, "}");
-        send_line(&o);
+        control_respond(&o);
     }
     buf_free(&o);
     free(store);
@@ -850,6 +843,7 @@ int main(int argc, char **argv)
     g_ctl = open_control(control);
     if (g_ctl < 0)
         return 1;
+    control_use(g_ctl, harness_gone);
     serve();
     return 0;
 }

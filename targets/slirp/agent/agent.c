@@ -1392,18 +1392,6 @@ static void harness_gone(void)
     exit_agent(0);
 }
 
-static void send_line(Buf *b)
-{
-    if (control_send_line(g_ctl, b) < 0)
-        harness_gone();
-}
-
-static void send_error(bool have_id, long long id, const char *errname, const char *msg)
-{
-    if (control_send_error(g_ctl, have_id, id, errname, msg) < 0)
-        harness_gone();
-}
-
 static void handle_line(const char *line, size_t len)
 {
     if (!line_trim(&line, &len)) {
@@ -1419,19 +1407,19 @@ static void handle_line(const char *line, size_t len)
     if (json_parse_request(line, len, store, &req, perr, sizeof perr) < 0) {
         char msg[256];
         snprintf(msg, sizeof msg, "bad request: %s", perr);
-        send_error(false, 0, "EPROTO", msg);
+        control_respond_error(false, 0, "EPROTO", msg);
         free(store);
         return;
     }
     const JMember *id = json_arg(&req, "id");
     const JMember *cmd = json_arg(&req, "cmd");
     if (!id || id->type != JV_INT) {
-        send_error(false, 0, "EPROTO", "bad request: \"id\" must be an integer");
+        control_respond_error(false, 0, "EPROTO", "bad request: \"id\" must be an integer");
         free(store);
         return;
     }
     if (!cmd || cmd->type != JV_STR) {
-        send_error(true, id->num, "EPROTO", "bad request: \"cmd\" must be a string");
+        control_respond_error(true, id->num, "EPROTO", "bad request: \"cmd\" must be a string");
         free(store);
         return;
     }
@@ -1453,10 +1441,10 @@ static void handle_line(const char *line, size_t len)
     if (rc == 0) {
         Buf resp = {0};
         json_ok_response(&resp, id->num, o.body.p ? o.body.p : "", o.body.len);
-        send_line(&resp);
+        control_respond(&resp);
         buf_free(&resp);
     } else {
-        send_error(true, id->num, o.errno_str, o.msg);
+        control_respond_error(true, id->num, o.errno_str, o.msg);
     }
     buf_free(&o.body);
     free(store);
@@ -1468,7 +1456,7 @@ static void handle_line(const char *line, size_t len)
 
 static void line_too_long(void)
 {
-    send_error(false, 0, "EPROTO", LINES_TOO_LONG_MSG);
+    control_respond_error(false, 0, "EPROTO", LINES_TOO_LONG_MSG);
 }
 
 /* Handles every complete line read so far; over-long lines get one EPROTO
@@ -1583,6 +1571,7 @@ static int serve(const char *path)
         agent_note("accept on %s: %s", path, strerror(errno));
         return 1;
     }
+    control_use(g_ctl, harness_gone);
     agent_note("harness connected");
 
     open_eth0();
