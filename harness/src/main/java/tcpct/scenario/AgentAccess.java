@@ -27,4 +27,9 @@ public final class AgentAccess {
         }
         return l;
     }
+
+    /** The states the agent says it cannot show (hello's hiddenStates). */
+    public static java.util.Set<tcpct.state.TcpState> hiddenStates() {
+        return Session.current().lab.hiddenStates();
+    }
 }

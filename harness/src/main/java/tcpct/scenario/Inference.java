@@ -64,7 +64,7 @@ final class Inference {
             Segment out = answer.segment();
             String pair = "the peer's " + in.flags() + " at +" + ms(ours, startNanos) + " ms was answered by " + out.flags()
                     + " at +" + ms(answer, startNanos) + " ms";
-            boolean synOnly = in.flags().has(Flag.SYN) && !in.flags().has(Flag.ACK) && !in.flags().has(Flag.RST);
+            boolean synOnly = in.flags().has(Flag.SYN) && !in.flags().has(Flag.ACK) && !in.flags().has(Flag.RST) && !in.flags().has(Flag.FIN);
             boolean synAck = out.flags().has(Flag.SYN) && out.flags().has(Flag.ACK);
             boolean rst = out.flags().has(Flag.RST);
             switch (state) {

@@ -48,6 +48,7 @@ public final class Lab implements AutoCloseable {
             wire = PcapWire.open(v.hostInterface(), link);
             agent = AgentClient.connect(instance.controlSocket(), instance::diagnosis);
             JsonNode hello = agent.call("hello", Map.of());
+            wire.sendRaw(tcpct.wire.FrameCodec.arpRequest(link)); // the peer announces itself, as a host coming up does
             return new Lab(instance, wire, agent, hello, outDir);
         } catch (RuntimeException e) {
             if (agent != null) {

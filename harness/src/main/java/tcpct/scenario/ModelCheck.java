@@ -44,15 +44,16 @@ public final class ModelCheck {
         for (Segment x : seen) {
             seenText.add(x.flags().has(Flag.SYN) ? withFreeIss(Peer.relative(s, x)) : Peer.relative(s, x));
         }
-        TcpState state = settle(target, claimed.next());
+        boolean hidden = TargetAssert.hiddenFromAgent(s, claimed.next());
+        TcpState state = hidden ? settleHidden(target, claimed.next()) : settle(target, claimed.next());
         String observed = (seenText.isEmpty() ? "no reply" : seenText.toString()) + ", then " + state;
         if (matches(claimed, seenText, state, s)) {
-            s.noteObserved(state);
+            noteSettled(s, state, hidden);
             return;
         }
         for (Prediction permitted : new ReferenceModel(claimsRfc5961).permittedAlternatives(tcb, arrival)) {
             if (matches(permitted, seenText, state, s)) {
-                s.noteObserved(state);
+                noteSettled(s, state, hidden);
                 s.extraRfc.addAll(permitted.rfcTags());
                 s.step("the target took an answer the RFC permits: " + permitted, () -> { });
                 return;
@@ -100,6 +101,29 @@ public final class ModelCheck {
             b.append(" ack ").append(Integer.toUnsignedLong((int) r.ack()));
         }
         return b.toString();
+    }
+
+    /**
+     * {@code expected} is a state the agent cannot show: when the agent shows no endpoint for the connection
+     * within a quarter of {@link TargetAssert#SETTLE}, the state is taken as {@code expected} and left to the
+     * wire's word ({@link Inference}); an endpoint it does show gives its state.
+     */
+    private static TcpState settleHidden(Target target, TcpState expected) {
+        Session s = Session.current();
+        java.util.Optional<tcpct.agent.Endpoint> seen = TargetAssert.awaitNoVisibleEndpoint(target, TargetAssert.SETTLE.dividedBy(4),
+                "the cell's segment");
+        if (seen.isPresent()) {
+            return seen.get().state();
+        }
+        s.inferences.add(new Inference(expected, "showed no endpoint for the connection after the cell's segment", s.frameCount()));
+        return expected;
+    }
+
+    /** A state that matched is observed when the agent showed it; an inferred one is in the session's inferences. */
+    private static void noteSettled(Session s, TcpState state, boolean inferred) {
+        if (!inferred) {
+            s.noteObserved(state);
+        }
     }
 
     /** The state, given a moment (a quarter of {@link TargetAssert#SETTLE}) to reach {@code expected}. */

@@ -60,7 +60,7 @@ public final class TargetAssert {
         return this;
     }
 
-    private static boolean hiddenFromAgent(Session s, TcpState wanted) {
+    static boolean hiddenFromAgent(Session s, TcpState wanted) {
         Set<TcpState> hidden = s.lab.hiddenStates();
         return hidden.contains(wanted)
                 || (wanted == TcpState.CLOSED && hidden.contains(TcpState.LISTEN) && s.listened && !s.connectionBegun());
@@ -70,22 +70,30 @@ public final class TargetAssert {
         String after = s.lastAction;
         String why = s.lab.hiddenStates().contains(wanted) ? "its agent cannot show " + wanted
                 : "its agent cannot show LISTEN, so cannot tell it from CLOSED";
-        AtomicReference<Optional<Endpoint>> last = new AtomicReference<>(Optional.empty());
         s.step("target is in " + wanted + " (inferred, not observed: " + why + ")", () -> {
-            try {
-                await("agent shows no endpoint for the connection after " + after).pollInSameThread().atMost(SETTLE)
-                        .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).until(() -> {
-                            last.set(target.visibleConnection());
-                            return last.get().isEmpty();
-                        });
-            } catch (ConditionTimeoutException e) {
-                Endpoint seen = last.get().orElseThrow();
+            Optional<Endpoint> seen = awaitNoVisibleEndpoint(target, SETTLE, after);
+            if (seen.isPresent()) {
                 throw new ConformanceFailure("expected target in " + wanted + " after " + after + " (which " + why
                         + ": expected no endpoint for the connection), saw "
-                        + (seen.state() == null ? "a state outside RFC 9293 (the agent said UNKNOWN)" : seen.state()));
+                        + (seen.get().state() == null ? "a state outside RFC 9293 (the agent said UNKNOWN)" : seen.get().state()));
             }
         });
         s.inferences.add(new Inference(wanted, "showed no endpoint for the connection after " + after, s.frameCount()));
         return this;
+    }
+
+    /** Waits up to {@code bound} until the agent shows no endpoint for the connection; the one it still shows, if any. */
+    static Optional<Endpoint> awaitNoVisibleEndpoint(Target target, Duration bound, String after) {
+        AtomicReference<Optional<Endpoint>> last = new AtomicReference<>(Optional.empty());
+        try {
+            await("agent shows no endpoint for the connection after " + after).pollInSameThread().atMost(bound)
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).until(() -> {
+                        last.set(target.visibleConnection());
+                        return last.get().isEmpty();
+                    });
+            return Optional.empty();
+        } catch (ConditionTimeoutException e) {
+            return last.get();
+        }
     }
 }

@@ -101,6 +101,20 @@ public final class FrameCodec {
         return Optional.of(b.array());
     }
 
+    /**
+     * A broadcast ARP request of the peer for the target's address: announces the peer's MAC, as any host
+     * coming up does, so that a user-space stack that learns neighbours from ARP (slirp) has it before its
+     * first segment instead of queueing that segment until its next poll round.
+     */
+    public static byte[] arpRequest(Link link) {
+        ByteBuffer b = ByteBuffer.allocate(60);
+        byte[] broadcast = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+        b.put(broadcast).put(link.peerMac()).putShort((short) ETHERTYPE_ARP)
+                .putShort((short) 1).putShort((short) ETHERTYPE_IPV4).put((byte) 6).put((byte) 4).putShort((short) 1)
+                .put(link.peerMac()).put(link.peerIp().getAddress()).put(new byte[6]).put(link.targetIp().getAddress());
+        return b.array();
+    }
+
     /** The TCP/IPv4 frame inside {@code frame}, or empty when it is something else (ARP, IPv6, UDP, a fragment). */
     public static Optional<Decoded> decode(byte[] frame) {
         if (frame.length < ETH_HEADER + 20 || ((frame[12] & 0xff) << 8 | (frame[13] & 0xff)) != ETHERTYPE_IPV4) {

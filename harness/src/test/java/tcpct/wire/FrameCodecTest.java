@@ -94,4 +94,12 @@ public class FrameCodecTest {
         other[14 + 27] = 9; // who-has 192.0.2.9: not ours to answer
         assertThat(FrameCodec.arpReply(LINK, other)).isEmpty();
     }
+
+    @Test
+    public void announcesThePeerWithABroadcastArpRequestForTheTarget() {
+        byte[] req = FrameCodec.arpRequest(LINK);
+        assertThat(req).hasSize(60);
+        assertThat(HexFormat.of().formatHex(req, 0, 42)).isEqualTo("ffffffffffff" + "020000000001" + "0806" + "0001080006040001"
+                + "020000000001" + "c0000201" + "000000000000" + "c0000202");
+    }
 }
