@@ -81,7 +81,7 @@ public final class Runner {
         LabPool pool = new LabPool(o.workers(), index -> Lab.open(
                 TargetInstance.start(docker, spec, image, work.resolve("control-" + index), String.format("%06x%02x", pid & 0xffffff, index),
                         fault),
-                outDir));
+                outDir), () -> Engine.answers(docker));
         Thread cleanup = new Thread(() -> {
             pool.close();
             deleteQuietly(work);

@@ -95,6 +95,12 @@ public abstract class ConformanceBase implements IHookable {
         }
         long durationMs = (System.nanoTime() - t0) / 1_000_000;
         Throwable thrown = unwrap(result.getThrowable());
+        if (!lab.alive() && !(thrown instanceof LabLost)) {
+            // whatever the scenario concluded, its target broke under it: not the stack's verdict to give
+            thrown = new LabLost(lab.instance().diagnosis());
+            result.setThrowable(thrown);
+            result.setStatus(ITestResult.FAILURE);
+        }
         if (thrown == null && !session.shouldViolations.isEmpty()) {
             thrown = new NonStrictDeviation(String.join("; ", session.shouldViolations));
         }

@@ -100,6 +100,21 @@ public final class Lab implements AutoCloseable {
         return expected;
     }
 
+    /** Whether the lab can still serve scenarios: its container runs and its agent is connected. Cheap, for polling. */
+    public boolean alive() {
+        return !instance.ended() && !agent.gone();
+    }
+
+    /**
+     * Throws {@link LabLost} (an ERROR verdict) when the container or the agent went away, so that waits on
+     * the wire end at once instead of timing out into a FAILED that the stack did not earn.
+     */
+    void requireAlive() {
+        if (!alive()) {
+            throw new LabLost(instance.diagnosis());
+        }
+    }
+
     public Path outDir() {
         return outDir;
     }

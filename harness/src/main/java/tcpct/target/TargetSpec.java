@@ -30,6 +30,14 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
     }
 
     public static final String FILE = "target.json";
+    /** Environment variable naming another folder of targets than the checkout's {@code targets/} (tests, private stacks). */
+    public static final String DIR_ENV = "TCPCT_TARGETS";
+
+    /** The folder of targets: {@code $TCPCT_TARGETS} when set, else {@code targets/} under the tcpct checkout {@code home}. */
+    public static Path dir(Path home) {
+        String env = System.getenv(DIR_ENV);
+        return env != null && !env.isBlank() ? Path.of(env).toAbsolutePath().normalize() : home.resolve("targets");
+    }
 
     /** The target called {@code name} under {@code targetsDir}, or a one-line error listing the known ones. */
     public static TargetSpec load(Path targetsDir, String name) {
