@@ -47,6 +47,8 @@ public final class Lab implements AutoCloseable {
             Link link = new Link(Link.parseMac(v.hostMac()), ipv4(VethPair.PEER_IP), Link.parseMac(v.targetMac()), ipv4(VethPair.TARGET_IP));
             wire = PcapWire.open(v.hostInterface(), link);
             agent = AgentClient.connect(instance.controlSocket(), instance::diagnosis);
+            AgentClient connected = agent;
+            instance.onEnd(connected::close);
             JsonNode hello = agent.call("hello", Map.of());
             return new Lab(instance, wire, agent, hello, outDir);
         } catch (RuntimeException e) {
@@ -135,7 +137,9 @@ public final class Lab implements AutoCloseable {
             // the agent is gone already; the container goes below
         }
         agent.close();
-        wire.close();
+        // The container and its veth go first: a capture waiting for a frame lets go of its handle only
+        // when its interface disappears, and a frozen target (its engine gone) would never send one.
         instance.close();
+        wire.close();
     }
 }

@@ -45,6 +45,7 @@ public final class TargetInstance implements AutoCloseable {
     /** How the container ended, in a clause ("exited (137), killed by SIGKILL"), once the engine said so; null while it runs. */
     private volatile String ended;
     private volatile boolean closing;
+    private final java.util.List<Runnable> onEnd = new java.util.concurrent.CopyOnWriteArrayList<>();
     private VethPair veth;
 
     private TargetInstance(DockerClient docker, TargetSpec spec, String image, String containerId, Path controlDir, long pid, String name) {
@@ -143,8 +144,8 @@ public final class TargetInstance implements AutoCloseable {
             public void onNext(WaitResponse r) {
                 answered = true;
                 Integer code = r.getStatusCode();
-                ended = "exited (" + code + ")" + (code != null && code > 128 && code < 160 ? ", killed by signal " + (code - 128)
-                        + (code == 137 ? " (SIGKILL)" : code == 143 ? " (SIGTERM)" : "") : "");
+                end("exited (" + code + ")" + (code != null && code > 128 && code < 160 ? ", killed by signal " + (code - 128)
+                        + (code == 137 ? " (SIGKILL)" : code == 143 ? " (SIGTERM)" : "") : ""));
             }
 
             @Override
@@ -172,12 +173,29 @@ public final class TargetInstance implements AutoCloseable {
             if (Boolean.TRUE.equals(s.getRunning())) {
                 watchExit(); // only the stream timed out: the container lives on
             } else {
-                ended = "exited (" + s.getExitCodeLong() + ")";
+                end("exited (" + s.getExitCodeLong() + ")");
             }
         } catch (NotFoundException e) {
-            ended = "is gone (removed after it exited; exit code unknown)";
+            end("is gone (removed after it exited; exit code unknown)");
         } catch (RuntimeException e) {
-            ended = "was lost with the Docker engine, which stopped answering (" + why + ")";
+            end("was lost with the Docker engine, which stopped answering (" + why + ")");
+        }
+    }
+
+    private void end(String how) {
+        ended = how;
+        onEnd.forEach(Runnable::run);
+    }
+
+    /**
+     * Runs {@code action} once the container is known to have ended (or the engine went away): the lab
+     * closes its agent connection then, so that a call waiting on an agent that can no longer answer
+     * (frozen with its engine) fails at once instead of at its timeout.
+     */
+    public void onEnd(Runnable action) {
+        onEnd.add(action);
+        if (ended != null) {
+            action.run();
         }
     }
 
