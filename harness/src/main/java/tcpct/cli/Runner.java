@@ -53,6 +53,12 @@ public final class Runner {
         RunOptions o = options;
         TargetSpec spec = TargetSpec.load(o.targetsDir(), o.target());
         ExpectedVerdicts expected = ExpectedVerdicts.load(spec.folder().resolve(ExpectedVerdicts.FILE));
+        for (String id : expected.ids()) {
+            if (catalog.all().stream().noneMatch(e -> e.id().equals(id))) {
+                throw new UsageException(spec.folder().resolve(ExpectedVerdicts.FILE) + " names scenario '" + id
+                        + "', which does not exist: fix the id (./tcpct scenarios lists them) or remove the entry");
+            }
+        }
         // Scenarios that wait on long protocol timers start first, so the rest run beside them.
         List<ScenarioCatalog.Entry> selected = new ArrayList<>(catalog.select(o.scenarioGlob(), o.group()));
         selected.sort(java.util.Comparator.comparing(e -> !e.groups().contains(SLOW_GROUP)));
