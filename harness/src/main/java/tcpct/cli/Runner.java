@@ -71,13 +71,20 @@ public final class Runner {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
 
-        DockerClient docker = Engine.connect();
-        int reaped = Reaper.reap(docker);
-        if (reaped > 0) {
-            System.err.println("tcpct: removed " + reaped + " containers and veths that an earlier, killed run left behind");
+        DockerClient docker;
+        String image;
+        try {
+            docker = Engine.connect();
+            int reaped = Reaper.reap(docker);
+            if (reaped > 0) {
+                System.err.println("tcpct: removed " + reaped + " containers and veths that an earlier, killed run left behind");
+            }
+            System.err.println("tcpct: preparing target " + spec.name() + " ...");
+            image = TargetImage.ensure(docker, spec, work);
+        } catch (RuntimeException e) {
+            deleteQuietly(work); // no engine, or the image would not build: the work folder goes with the run
+            throw e;
         }
-        System.err.println("tcpct: preparing target " + spec.name() + " ...");
-        String image = TargetImage.ensure(docker, spec, work);
         Path outDir = o.out();
         long pid = ProcessHandle.current().pid();
         tcpct.target.Fault fault = o.fault() == null ? null : tcpct.target.Fault.byId(o.fault());
