@@ -24,9 +24,6 @@ public class HarnessFailureIT {
     /** Slow first (it waits out TIME-WAIT, about 60 s on Linux), so the kill lands inside it; five quick ones after. */
     static final String SCENARIOS = "{close/time-wait-expiry,establish/*}";
     static final String VICTIM = "close/time-wait-expiry";
-    static final String PCAP = "pcap/close_time-wait-expiry.pcap";
-    /** A pcap of the victim bigger than its header plus a few frames: the handshake is done, the scenario is in its wait. */
-    static final long PCAP_IN_PROGRESS_BYTES = 300;
 
     @DataProvider(name = "kills")
     public static Object[][] kills() {
@@ -38,12 +35,15 @@ public class HarnessFailureIT {
         Path out = Files.createTempDirectory("tcpct-harness-failure-");
         Tcpct.Running run = Tcpct.start("run", "--target", "linux", "--scenario", SCENARIOS, "--workers", "1", "--out", out.toString());
         long pid = run.pid();
-        await("the run's first scenario, " + VICTIM + ", has exchanged its first segments").atMost(Duration.ofMinutes(3))
-                .pollInterval(Duration.ofMillis(50))
-                .failFast("the run ended before " + VICTIM + " started", () -> !run.process.isAlive())
-                .until(() -> Files.exists(out.resolve(PCAP)) && Files.size(out.resolve(PCAP)) > PCAP_IN_PROGRESS_BYTES);
-        String container = Tcpct.sh("docker", "ps", "-q", "--filter", "label=dev.tcpct.run=" + pid);
+        String container = await("the run's target container").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
+                .failFast("the run ended before its container started", () -> !run.process.isAlive())
+                .until(() -> Tcpct.sh("docker", "ps", "-q", "--filter", "label=dev.tcpct.run=" + pid), c -> !c.isEmpty());
         assertThat(container.lines()).as("containers of run %d", pid).hasSize(1);
+        // The first scenario on the only worker is the victim; its agent logs every command it gets, and
+        // "states" comes only once a scenario runs (the lab's start says only hello): then it is in progress.
+        await("the agent of " + VICTIM + " is asked for its states").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50))
+                .failFast("the run ended before " + VICTIM + " started", () -> !run.process.isAlive())
+                .until(() -> Tcpct.sh("docker", "logs", container).contains("\"cmd\":\"states\""));
         String name = Tcpct.sh("docker", "inspect", "-f", "{{.Name}}", container).replace("/", "");
 
         long killedAt = System.nanoTime();
