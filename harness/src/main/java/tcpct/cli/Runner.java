@@ -77,7 +77,7 @@ public final class Runner {
             docker = Engine.connect();
             int reaped = Reaper.reap(docker);
             if (reaped > 0) {
-                System.err.println("tcpct: removed " + reaped + " containers and veths that an earlier, killed run left behind");
+                System.err.println("tcpct: removed " + reaped + " containers, veths and work folders that an earlier, killed run left behind");
             }
             System.err.println("tcpct: preparing target " + spec.name() + " ...");
             image = TargetImage.ensure(docker, spec, work);
@@ -142,6 +142,9 @@ public final class Runner {
         }
         System.out.printf("%ntcpct: %d scenarios in %d ms: %s; %d differ from %s's expected verdicts%n", recorder.results().size(),
                 durationMs, outcome.totals(), outcome.regressions(), spec.name());
+        if (pool.replaced() > 0) {
+            System.out.println("tcpct: " + pool.replaced() + " target containers died during the run and were replaced: their scenarios are ERROR");
+        }
         System.out.println("tcpct: summary " + o.out().resolve("summary.json") + ", report " + o.out().resolve("report/index.html"));
         if (o.updateBaseline()) {
             Path file = spec.folder().resolve(ExpectedVerdicts.FILE);
