@@ -79,5 +79,7 @@ for s in d["scenarios"]:
     print("  %-13s %-32s %s" % (s["verdict"], s["id"], (s.get("failure") or "")[:150]))
 EOF
 kill -TERM "$(engine_pid)"; while [ -n "$(engine_pid)" ] && kill -0 "$(engine_pid)" 2>/dev/null; do sleep 0.2; done
+# dockerd mounts its data root onto itself; the one it was killed under stays mounted: unmount it
+while mountpoint -q /var/lib/tcpct-engine-restart; do umount /var/lib/tcpct-engine-restart; done
 say "private engine stopped; run's files in $OUT"
 case "$AFTER" in "containers=0 veths=0 dirs=0 dangling-images=0 all-containers=0") exit 0 ;; *) exit 1 ;; esac
