@@ -40,6 +40,7 @@ public final class AgentClient implements AutoCloseable {
     private final Supplier<String> diagnosis;
     private int nextId = 1;
     private volatile String readFailure;
+    private volatile boolean gone;
 
     private AgentClient(SocketChannel channel, Supplier<String> diagnosis) {
         this.channel = channel;
@@ -138,8 +139,14 @@ public final class AgentClient implements AutoCloseable {
         } catch (IOException e) {
             readFailure = e.getMessage();
         } finally {
+            gone = true;
             answers.add(EOF);
         }
+    }
+
+    /** Whether the agent closed its end of the control socket (it exited, or its container did). */
+    public boolean gone() {
+        return gone;
     }
 
     @Override

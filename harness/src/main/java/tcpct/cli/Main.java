@@ -149,7 +149,7 @@ public final class Main {
     }
 
     static int listTargets(Path home) {
-        Path dir = home.resolve("targets");
+        Path dir = TargetSpec.dir(home);
         DockerClient docker = null;
         try {
             docker = Engine.connect();

@@ -15,6 +15,6 @@ public record RunOptions(String target, String scenarioGlob, String group, Path 
     }
 
     public Path targetsDir() {
-        return home.resolve("targets");
+        return tcpct.target.TargetSpec.dir(home);
     }
 }

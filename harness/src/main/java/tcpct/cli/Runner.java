@@ -53,6 +53,14 @@ public final class Runner {
         RunOptions o = options;
         TargetSpec spec = TargetSpec.load(o.targetsDir(), o.target());
         ExpectedVerdicts expected = ExpectedVerdicts.load(spec.folder().resolve(ExpectedVerdicts.FILE));
+        ScenarioCatalog everyScenario = null; // the run's catalog may be a subset (the project's self tests)
+        for (String id : expected.ids()) {
+            if (catalog.all().stream().noneMatch(e -> e.id().equals(id))
+                    && (everyScenario = everyScenario != null ? everyScenario : ScenarioCatalog.scan()).all().stream().noneMatch(e -> e.id().equals(id))) {
+                throw new UsageException(spec.folder().resolve(ExpectedVerdicts.FILE) + " names scenario '" + id
+                        + "', which does not exist: fix the id (./tcpct scenarios lists them) or remove the entry");
+            }
+        }
         // Scenarios that wait on long protocol timers start first, so the rest run beside them.
         List<ScenarioCatalog.Entry> selected = new ArrayList<>(catalog.select(o.scenarioGlob(), o.group()));
         selected.sort(java.util.Comparator.comparing(e -> !e.groups().contains(SLOW_GROUP)));
@@ -65,13 +73,20 @@ public final class Runner {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
 
-        DockerClient docker = Engine.connect();
-        int reaped = Reaper.reap(docker);
-        if (reaped > 0) {
-            System.err.println("tcpct: removed " + reaped + " containers and veths that an earlier, killed run left behind");
+        DockerClient docker;
+        String image;
+        try {
+            docker = Engine.connect();
+            int reaped = Reaper.reap(docker);
+            if (reaped > 0) {
+                System.err.println("tcpct: removed " + reaped + " containers, veths and work folders that an earlier, killed run left behind");
+            }
+            System.err.println("tcpct: preparing target " + spec.name() + " ...");
+            image = TargetImage.ensure(docker, spec, work);
+        } catch (RuntimeException e) {
+            deleteQuietly(work); // no engine, or the image would not build: the work folder goes with the run
+            throw e;
         }
-        System.err.println("tcpct: preparing target " + spec.name() + " ...");
-        String image = TargetImage.ensure(docker, spec, work);
         Path outDir = o.out();
         long pid = ProcessHandle.current().pid();
         tcpct.target.Fault fault = o.fault() == null ? null : tcpct.target.Fault.byId(o.fault());
@@ -81,7 +96,7 @@ public final class Runner {
         LabPool pool = new LabPool(o.workers(), index -> Lab.open(
                 TargetInstance.start(docker, spec, image, work.resolve("control-" + index), String.format("%06x%02x", pid & 0xffffff, index),
                         fault),
-                outDir));
+                outDir), () -> Engine.answers(docker));
         Thread cleanup = new Thread(() -> {
             pool.close();
             deleteQuietly(work);
@@ -129,6 +144,9 @@ public final class Runner {
         }
         System.out.printf("%ntcpct: %d scenarios in %d ms: %s; %d differ from %s's expected verdicts%n", recorder.results().size(),
                 durationMs, outcome.totals(), outcome.regressions(), spec.name());
+        if (pool.replaced() > 0) {
+            System.out.println("tcpct: " + pool.replaced() + " target containers died during the run and were replaced: their scenarios are ERROR");
+        }
         System.out.println("tcpct: summary " + o.out().resolve("summary.json") + ", report " + o.out().resolve("report/index.html"));
         if (o.updateBaseline()) {
             Path file = spec.folder().resolve(ExpectedVerdicts.FILE);

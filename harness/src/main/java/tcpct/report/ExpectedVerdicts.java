@@ -41,9 +41,17 @@ public final class ExpectedVerdicts {
         Map<String, Expectation> m = new LinkedHashMap<>();
         try {
             JsonNode root = new ObjectMapper().readTree(file.toFile());
+            if (root == null || !root.isObject() || !root.path("scenarios").isObject()) {
+                throw new IllegalArgumentException(file + " has no \"scenarios\" object: write {\"scenarios\": {\"SCENARIO-ID\": "
+                        + "{\"verdict\": \"FAILED\", \"reason\": \"why\"}}} (or --update-baseline writes it)");
+            }
             Iterator<Map.Entry<String, JsonNode>> it = root.path("scenarios").fields();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isObject()) {
+                    throw new IllegalArgumentException(file + ": scenario " + e.getKey() + " maps to " + e.getValue()
+                            + ": give {\"verdict\": \"FAILED\", \"reason\": \"why\"}");
+                }
                 String v = e.getValue().path("verdict").asText("");
                 String reason = e.getValue().path("reason").asText("");
                 Verdict verdict;
@@ -60,9 +68,15 @@ public final class ExpectedVerdicts {
                 m.put(e.getKey(), new Expectation(verdict, reason));
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + " is not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + "): fix the file", e);
+            throw new IllegalArgumentException(file + " is not valid JSON" + tcpct.target.JsonProblem.where(e) + " ("
+                    + tcpct.target.JsonProblem.what(e) + "): fix the file", e);
         }
         return new ExpectedVerdicts(m);
+    }
+
+    /** The scenario ids the baseline names. */
+    public java.util.Set<String> ids() {
+        return byId.keySet();
     }
 
     /**

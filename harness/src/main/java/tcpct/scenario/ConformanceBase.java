@@ -95,6 +95,13 @@ public abstract class ConformanceBase implements IHookable {
         }
         long durationMs = (System.nanoTime() - t0) / 1_000_000;
         Throwable thrown = unwrap(result.getThrowable());
+        if (!lab.alive() && verdictOf(thrown) != Verdict.ERROR) {
+            // whatever the scenario concluded, its target broke under it: not the stack's verdict to give
+            // (an ERROR already says why, e.g. the agent's call that found it gone, with the same diagnosis)
+            thrown = new LabLost(lab.instance().diagnosis());
+            result.setThrowable(thrown);
+            result.setStatus(ITestResult.FAILURE);
+        }
         List<tcpct.report.InferredState> inferred = new java.util.ArrayList<>();
         List<Inference.Evidence> evidence = session.judgeInferences();
         for (int i = 0; i < evidence.size(); i++) {

@@ -47,6 +47,8 @@ public final class Lab implements AutoCloseable {
             Link link = new Link(Link.parseMac(v.hostMac()), ipv4(VethPair.PEER_IP), Link.parseMac(v.targetMac()), ipv4(VethPair.TARGET_IP));
             wire = PcapWire.open(v.hostInterface(), link);
             agent = AgentClient.connect(instance.controlSocket(), instance::diagnosis);
+            AgentClient connected = agent;
+            instance.onEnd(connected::close);
             JsonNode hello = agent.call("hello", Map.of());
             wire.sendRaw(tcpct.wire.FrameCodec.arpRequest(link)); // the peer announces itself, as a host coming up does
             return new Lab(instance, wire, agent, hello, outDir);
@@ -111,6 +113,21 @@ public final class Lab implements AutoCloseable {
         return expected;
     }
 
+    /** Whether the lab can still serve scenarios: its container runs and its agent is connected. Cheap, for polling. */
+    public boolean alive() {
+        return !instance.ended() && !agent.gone();
+    }
+
+    /**
+     * Throws {@link LabLost} (an ERROR verdict) when the container or the agent went away, so that waits on
+     * the wire end at once instead of timing out into a FAILED that the stack did not earn.
+     */
+    void requireAlive() {
+        if (!alive()) {
+            throw new LabLost(instance.diagnosis());
+        }
+    }
+
     public Path outDir() {
         return outDir;
     }
@@ -131,7 +148,9 @@ public final class Lab implements AutoCloseable {
             // the agent is gone already; the container goes below
         }
         agent.close();
-        wire.close();
+        // The container and its veth go first: a capture waiting for a frame lets go of its handle only
+        // when its interface disappears, and a frozen target (its engine gone) would never send one.
         instance.close();
+        wire.close();
     }
 }

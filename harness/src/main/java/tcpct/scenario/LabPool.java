@@ -1,31 +1,55 @@
 package tcpct.scenario;
 
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The labs (one container each) that a run's worker threads share: a scenario takes one, runs, and gives
  * it back, so a container serves many scenarios in turn and parallel scenarios never share one. Labs are
- * started when first needed, at most {@code size} of them.
+ * started when first needed, at most {@code size} of them at a time. A lab whose container or agent died
+ * is closed when it comes back and a fresh one takes its place; when the Docker engine went away, a new
+ * lab waits for it at most {@link #ENGINE_BACK}, and past that every later scenario is ERROR with that cause.
  */
 public final class LabPool implements AutoCloseable {
+
+    /** Bound on the wait for a Docker engine that stopped answering (restarted, say) before labs start again. */
+    public static final Duration ENGINE_BACK = Duration.ofSeconds(30);
+    /** How often a scenario waiting for a busy lab looks again whether a dead one freed its slot. */
+    private static final long IDLE_POLL_MS = 200;
 
     private static volatile LabPool current;
 
     private final int size;
     private final IntFunction<Lab> factory;
+    private final BooleanSupplier engineAnswers;
     private final LinkedBlockingQueue<Lab> idle = new LinkedBlockingQueue<>();
-    private final List<Lab> all = new ArrayList<>();
+    private final List<Lab> open = new ArrayList<>();
+    private final List<Lab> started = new ArrayList<>();
+    private int slots;
+    private int made;
+    private int replaced;
     private RuntimeException startFailure;
 
     public LabPool(int size, IntFunction<Lab> factory) {
+        this(size, factory, () -> true);
+    }
+
+    /** {@code engineAnswers}: whether the Docker engine answers now, asked when a lab fails to start. */
+    public LabPool(int size, IntFunction<Lab> factory, BooleanSupplier engineAnswers) {
         if (size < 1) {
             throw new IllegalArgumentException("a pool needs at least one lab, got " + size);
         }
         this.size = size;
         this.factory = factory;
+        this.engineAnswers = engineAnswers;
     }
 
     public static void install(LabPool pool) {
@@ -40,42 +64,99 @@ public final class LabPool implements AutoCloseable {
         return p;
     }
 
-    /** A lab for the calling scenario: an idle one, a new one while fewer than {@code size} exist, or the next one freed. */
+    /** A live lab for the calling scenario: an idle one, a new one while fewer than {@code size} are open, or the next one freed. */
     Lab acquire() {
-        Lab lab = idle.poll();
-        if (lab != null) {
-            return lab;
-        }
-        int index;
-        synchronized (this) {
-            if (startFailure != null) {
-                throw startFailure;
+        while (true) {
+            Lab lab = idle.poll();
+            if (lab != null) {
+                if (lab.alive()) {
+                    return lab;
+                }
+                retire(lab);
+                continue;
             }
-            index = all.size() < size ? all.size() : -1;
+            int index;
+            synchronized (this) {
+                if (startFailure != null) {
+                    throw startFailure;
+                }
+                index = slots < size ? made++ : -1;
+                if (index >= 0) {
+                    slots++; // reserve the slot while the container starts outside the lock
+                }
+            }
             if (index >= 0) {
-                all.add(null); // reserve the slot while the container starts outside the lock
+                return startLab(index);
             }
-        }
-        if (index >= 0) {
             try {
-                Lab made = factory.apply(index);
-                synchronized (this) {
-                    all.set(index, made);
-                }
-                return made;
-            } catch (RuntimeException e) {
-                synchronized (this) {
-                    startFailure = e;
-                }
-                throw e;
+                lab = idle.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS); // every lab is busy with a scenario, each of which is bounded
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a free target container");
+            }
+            if (lab != null) {
+                idle.add(lab); // taken again, and checked, at the top
             }
         }
+    }
+
+    private Lab startLab(int index) {
+        long t0 = System.nanoTime();
         try {
-            return idle.take(); // every slot is taken by a running scenario, each of which is bounded
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a free target container");
+            Lab made;
+            try {
+                made = factory.apply(index & 0xff);
+            } catch (RuntimeException e) {
+                if (engineAnswers.getAsBoolean()) {
+                    throw e;
+                }
+                awaitEngine(e);
+                made = factory.apply(index & 0xff);
+            }
+            boolean replacement;
+            synchronized (this) {
+                open.add(made);
+                started.add(made);
+                replacement = replaced > 0;
+            }
+            if (replacement) {
+                System.err.printf("tcpct: new target container %s ready in %d ms%n", made.instance().name(), (System.nanoTime() - t0) / 1_000_000);
+            }
+            return made;
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                slots--;
+                startFailure = e;
+            }
+            throw e;
         }
+    }
+
+    private void awaitEngine(RuntimeException failure) {
+        long t0 = System.nanoTime();
+        try {
+            await("the Docker engine answers again").atMost(ENGINE_BACK).pollInterval(Duration.ofMillis(500))
+                    .until(engineAnswers::getAsBoolean);
+        } catch (ConditionTimeoutException e) {
+            throw new LabLost("the Docker engine stopped answering and did not come back within " + ENGINE_BACK.toSeconds()
+                    + " s (a target container could not start: " + failure.getMessage() + "): restart dockerd (./tcpct starts it), then run again");
+        }
+        System.err.printf("tcpct: the Docker engine answers again after %d ms; starting a new target container%n",
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Closes a dead lab and frees its slot for a fresh one. */
+    private void retire(Lab lab) {
+        long t0 = System.nanoTime();
+        String why = lab.instance().diagnosis();
+        lab.close();
+        synchronized (this) {
+            open.remove(lab);
+            slots--;
+            replaced++;
+        }
+        System.err.printf("tcpct: %s; removed what was left of it in %d ms, a new one takes its place%n",
+                why, (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** Starts (or takes) one lab and puts it back idle: a run calls this first, to fail before any scenario if the target cannot start. */
@@ -85,23 +166,31 @@ public final class LabPool implements AutoCloseable {
         return lab;
     }
 
+    /** Gives a lab back after a scenario; a dead one is closed at once, so that nothing of it lingers. */
     void release(Lab lab) {
-        idle.add(lab);
+        if (lab.alive()) {
+            idle.add(lab);
+        } else {
+            retire(lab);
+        }
     }
 
-    /** The labs started so far (for the report's environment). */
+    /** The labs started so far, replacements included (for the report's environment). */
     public synchronized List<Lab> started() {
-        return all.stream().filter(java.util.Objects::nonNull).toList();
+        return List.copyOf(started);
+    }
+
+    /** How many dead labs were replaced during the run. */
+    public synchronized int replaced() {
+        return replaced;
     }
 
     @Override
     public synchronized void close() {
-        for (Lab lab : all) {
-            if (lab != null) {
-                lab.close();
-            }
+        for (Lab lab : open) {
+            lab.close();
         }
-        all.clear();
+        open.clear();
         idle.clear();
     }
 }

@@ -176,7 +176,10 @@ public final class Peer {
             Frame f;
             try {
                 await("target sends " + t + " after " + after).pollInSameThread().atMost(within).pollDelay(Duration.ZERO)
-                        .pollInterval(Duration.ofMillis(2)).until(() -> nextAnswer(session, t) != null);
+                        .pollInterval(Duration.ofMillis(2)).until(() -> {
+                            session.lab.requireAlive();
+                            return nextAnswer(session, t) != null;
+                        });
                 f = session.fromTarget.poll();
             } catch (ConditionTimeoutException e) {
                 throw new ConformanceFailure("expected " + t + " from target after " + after + ", saw nothing within "
@@ -321,7 +324,10 @@ public final class Peer {
         session.step("target sends nothing for " + quiet.toMillis() + " ms", () -> {
             try {
                 await("target stays silent after " + after).pollInSameThread().during(quiet).atMost(quiet.plusMillis(500))
-                        .pollInterval(Duration.ofMillis(5)).until(session.fromTarget::isEmpty);
+                        .pollInterval(Duration.ofMillis(5)).until(() -> {
+                            session.lab.requireAlive();
+                            return session.fromTarget.isEmpty();
+                        });
             } catch (ConditionTimeoutException e) {
                 Frame f = session.fromTarget.peek();
                 throw new ConformanceFailure("expected no segment from target after " + after + " for " + quiet.toMillis()

@@ -46,11 +46,13 @@ public final class TargetImage {
             } catch (NotFoundException absent) {
                 // first run with this content: build below
             }
+            StepImages steps = new StepImages();
             try {
                 docker.buildImageCmd(context.toFile()).withTags(Set.of(tag)).withLabels(Map.of(Labels.OWNER, "1"))
                         .withPull(false).withRemove(true).withForcerm(true)
-                        .exec(new BuildImageResultCallback()).awaitImageId(BUILD_SCRIPT_TIMEOUT_S, TimeUnit.SECONDS);
+                        .exec(steps).awaitImageId(BUILD_SCRIPT_TIMEOUT_S, TimeUnit.SECONDS);
             } catch (RuntimeException e) {
+                steps.removeAll(docker); // what the failed build made before its failing step: no half-built image stays
                 throw new TargetException("building image " + tag + " from " + spec.buildScript() + "'s output failed ("
                         + e.getMessage() + "): fix the target's Dockerfile", e);
             }
@@ -62,6 +64,46 @@ public final class TargetImage {
                 deleteTree(context);
             } catch (IOException e) {
                 // a leftover temporary folder under the run's work dir: removed with it
+            }
+        }
+    }
+
+    /**
+     * Follows a build's output and keeps the id of every step image the build itself made (not those it
+     * took from the cache), so that a build that fails half way can remove them.
+     */
+    private static final class StepImages extends BuildImageResultCallback {
+        private static final java.util.regex.Pattern STEP_IMAGE = java.util.regex.Pattern.compile("^ ---> ([0-9a-f]{12,64})\\s*$");
+        private final java.util.List<String> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private volatile boolean cached;
+
+        @Override
+        public void onNext(com.github.dockerjava.api.model.BuildResponseItem item) {
+            String text = item.getStream();
+            if (text != null) {
+                for (String line : text.split("\n")) {
+                    if (line.contains("---> Using cache")) {
+                        cached = true;
+                    }
+                    java.util.regex.Matcher m = STEP_IMAGE.matcher(line);
+                    if (m.matches()) {
+                        if (!cached) {
+                            made.add(m.group(1));
+                        }
+                        cached = false;
+                    }
+                }
+            }
+            super.onNext(item);
+        }
+
+        void removeAll(DockerClient docker) {
+            for (int i = made.size() - 1; i >= 0; i--) {
+                try {
+                    docker.removeImageCmd(made.get(i)).exec();
+                } catch (RuntimeException e) {
+                    // in use by another build (its cache), or removed with its child already
+                }
             }
         }
     }
@@ -83,7 +125,10 @@ public final class TargetImage {
         if (p.exitValue() != 0) {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
             String last = lines.isEmpty() ? "no output" : lines.get(lines.size() - 1);
-            throw new TargetException(spec.buildScript() + " failed with exit " + p.exitValue() + " (" + last + "): see " + log);
+            // the run's work folder goes when the run ends: the log the message points at must outlive it
+            Path kept = Path.of(System.getProperty("java.io.tmpdir"), "tcpct-build-" + spec.name() + ".log");
+            Files.copy(log, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            throw new TargetException(spec.buildScript() + " failed with exit " + p.exitValue() + " (" + last + "): see " + kept);
         }
     }
 

@@ -11,6 +11,7 @@ import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
+import com.github.dockerjava.api.model.WaitResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +29,10 @@ public final class TargetInstance implements AutoCloseable {
     public static final String CONTROL_DIR_IN_CONTAINER = "/run/tcpct";
     public static final String CONTROL_SOCKET = "agent.sock";
     static final Duration AGENT_START = Duration.ofSeconds(10);
+    /** Bound on the engine's news of a container's exit, after its agent vanished. */
+    static final Duration EXIT_NEWS = Duration.ofSeconds(2);
+    /** A diagnosis quotes at most this much of the agent's last log line. */
+    static final int LAST_LINE_MAX = 120;
 
     private final DockerClient docker;
     private final TargetSpec spec;
@@ -36,15 +41,21 @@ public final class TargetInstance implements AutoCloseable {
     private final Path controlDir;
     private final StringBuffer log = new StringBuffer();
     private final long pid;
+    private final String name;
+    /** How the container ended, in a clause ("exited (137), killed by SIGKILL"), once the engine said so; null while it runs. */
+    private volatile String ended;
+    private volatile boolean closing;
+    private final java.util.List<Runnable> onEnd = new java.util.concurrent.CopyOnWriteArrayList<>();
     private VethPair veth;
 
-    private TargetInstance(DockerClient docker, TargetSpec spec, String image, String containerId, Path controlDir, long pid) {
+    private TargetInstance(DockerClient docker, TargetSpec spec, String image, String containerId, Path controlDir, long pid, String name) {
         this.docker = docker;
         this.spec = spec;
         this.image = image;
         this.containerId = containerId;
         this.controlDir = controlDir;
         this.pid = pid;
+        this.name = name;
     }
 
     /** Creates, starts and wires a container of {@code image}; {@code id} (8 hex digits) names its veth. */
@@ -81,8 +92,9 @@ public final class TargetInstance implements AutoCloseable {
         try {
             docker.startContainerCmd(cid).exec();
             long pid = docker.inspectContainerCmd(cid).exec().getState().getPidLong();
-            t = new TargetInstance(docker, spec, image, cid, controlDir, pid);
+            t = new TargetInstance(docker, spec, image, cid, controlDir, pid, "tcpct-" + spec.name() + "-" + id);
             t.followLog();
+            t.watchExit();
             t.veth = VethPair.wire(pid, id, spec.wiring() == TargetSpec.Wiring.KERNEL);
             if (fault != null) {
                 fault.apply(pid, spec.wiring() == TargetSpec.Wiring.KERNEL);
@@ -114,6 +126,83 @@ public final class TargetInstance implements AutoCloseable {
                         log.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
                     }
                 });
+    }
+
+    /**
+     * Learns how the container ends: the engine's wait answers with the exit code. When that stream breaks
+     * instead, the engine is asked again; no answer means the engine itself went away.
+     */
+    private void watchExit() {
+        docker.waitContainerCmd(containerId).exec(new ResultCallback.Adapter<WaitResponse>() {
+            private volatile boolean answered;
+
+            @Override
+            public void onNext(WaitResponse r) {
+                answered = true;
+                Integer code = r.getStatusCode();
+                end("exited (" + code + ")" + (code != null && code > 128 && code < 160 ? ", killed by signal " + (code - 128)
+                        + (code == 137 ? " (SIGKILL)" : code == 143 ? " (SIGTERM)" : "") : ""));
+            }
+
+            @Override
+            public void onError(Throwable e) {
+                if (!answered) {
+                    streamBroke(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+                }
+            }
+
+            @Override
+            public void onComplete() {
+                if (!answered) {
+                    streamBroke("the engine closed the wait");
+                }
+            }
+        });
+    }
+
+    private void streamBroke(String why) {
+        if (closing || ended != null) {
+            return;
+        }
+        try {
+            InspectContainerResponse.ContainerState s = docker.inspectContainerCmd(containerId).exec().getState();
+            if (Boolean.TRUE.equals(s.getRunning())) {
+                watchExit(); // only the stream timed out: the container lives on
+            } else {
+                end("exited (" + s.getExitCodeLong() + ")");
+            }
+        } catch (NotFoundException e) {
+            end("is gone (removed after it exited; exit code unknown)");
+        } catch (RuntimeException e) {
+            end("was lost with the Docker engine, which stopped answering (" + why + ")");
+        }
+    }
+
+    private void end(String how) {
+        ended = how;
+        onEnd.forEach(Runnable::run);
+    }
+
+    /**
+     * Runs {@code action} once the container is known to have ended (or the engine went away): the lab
+     * closes its agent connection then, so that a call waiting on an agent that can no longer answer
+     * (frozen with its engine) fails at once instead of at its timeout.
+     */
+    public void onEnd(Runnable action) {
+        onEnd.add(action);
+        if (ended != null) {
+            action.run();
+        }
+    }
+
+    /** The container's name, e.g. {@code tcpct-linux-0031a700}. */
+    public String name() {
+        return name;
+    }
+
+    /** Whether the engine said the container ended (or the engine itself went away); cheap, for polling. */
+    public boolean ended() {
+        return ended != null;
     }
 
     public TargetSpec spec() {
@@ -155,23 +244,33 @@ public final class TargetInstance implements AutoCloseable {
         }
     }
 
-    /** Why the agent may be unreachable, in a clause: container state and the agent's last log line. */
+    /**
+     * Why the agent may be unreachable, in a clause: how the container ended and the agent's last log line.
+     * An agent that just vanished gives the engine up to {@link #EXIT_NEWS} to report the container's exit.
+     */
     public String diagnosis() {
         String last = log.toString().strip().lines().reduce((a, b) -> b).orElse("(no log)");
-        String state;
-        try {
-            InspectContainerResponse.ContainerState s = docker.inspectContainerCmd(containerId).exec().getState();
-            state = Boolean.TRUE.equals(s.getRunning()) ? "container still running" : "container exited with " + s.getExitCodeLong();
-        } catch (NotFoundException e) {
-            state = "container gone";
-        } catch (RuntimeException e) {
-            state = "engine not answering (" + e.getMessage() + ")";
+        if (last.length() > LAST_LINE_MAX) {
+            last = last.substring(0, LAST_LINE_MAX) + "...";
         }
-        return "target " + spec.name() + ": " + state + "; agent's last log line: " + last;
+        try {
+            await("the engine reports how target container " + name + " ended").atMost(EXIT_NEWS)
+                    .pollInterval(Duration.ofMillis(10)).until(() -> ended != null);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // still running as far as the engine knows: said below
+        }
+        String state = ended;
+        if (state == null) {
+            state = Engine.answers(docker) ? "is still running" : "is unknown: the Docker engine is not answering";
+        }
+        String cause = (state.startsWith("was lost with the Docker engine") ? "the Docker engine stopped answering while target container "
+                + name + " ran" : "target container " + name + " " + state);
+        return cause + "; agent's last log line: " + last;
     }
 
     @Override
     public void close() {
+        closing = true;
         if (veth != null) {
             veth.close();
         }

@@ -30,6 +30,14 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
     }
 
     public static final String FILE = "target.json";
+    /** Environment variable naming another folder of targets than the checkout's {@code targets/} (tests, private stacks). */
+    public static final String DIR_ENV = "TCPCT_TARGETS";
+
+    /** The folder of targets: {@code $TCPCT_TARGETS} when set, else {@code targets/} under the tcpct checkout {@code home}. */
+    public static Path dir(Path home) {
+        String env = System.getenv(DIR_ENV);
+        return env != null && !env.isBlank() ? Path.of(env).toAbsolutePath().normalize() : home.resolve("targets");
+    }
 
     /** The target called {@code name} under {@code targetsDir}, or a one-line error listing the known ones. */
     public static TargetSpec load(Path targetsDir, String name) {
@@ -43,8 +51,9 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
         try {
             json = new ObjectMapper().readTree(file.toFile());
         } catch (IOException e) {
-            throw new TargetException(file + " is not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + "): fix the file", e);
+            throw new TargetException(file + " is not valid JSON" + JsonProblem.where(e) + " (" + JsonProblem.what(e) + "): fix the file", e);
         }
+        checkShape(file, name, json);
         String build = json.path("build").asText("build.sh");
         Path script = folder.resolve(build);
         if (!Files.isRegularFile(script)) {
@@ -73,6 +82,58 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
         }
         return new TargetSpec(name, json.path("stack").asText(name), folder, script, json.path("probe").asText("agent"), wiring,
                 List.copyOf(caps), java.util.Map.copyOf(profile), granularity);
+    }
+
+    /** The keys target.json may have, with the JSON type each takes. */
+    private static final java.util.Map<String, com.fasterxml.jackson.databind.node.JsonNodeType> KEYS = java.util.Map.of(
+            "name", com.fasterxml.jackson.databind.node.JsonNodeType.STRING,
+            "stack", com.fasterxml.jackson.databind.node.JsonNodeType.STRING,
+            "build", com.fasterxml.jackson.databind.node.JsonNodeType.STRING,
+            "probe", com.fasterxml.jackson.databind.node.JsonNodeType.STRING,
+            "wiring", com.fasterxml.jackson.databind.node.JsonNodeType.STRING,
+            "experimental", com.fasterxml.jackson.databind.node.JsonNodeType.STRING,
+            "about", com.fasterxml.jackson.databind.node.JsonNodeType.STRING,
+            "capabilities", com.fasterxml.jackson.databind.node.JsonNodeType.ARRAY,
+            "profile", com.fasterxml.jackson.databind.node.JsonNodeType.OBJECT,
+            "timerGranularityMs", com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER);
+
+    /** A misspelt key or a value of the wrong type fails loudly instead of being read as "not said". */
+    private static void checkShape(Path file, String name, JsonNode json) {
+        if (!json.isObject()) {
+            throw new TargetException(file + " holds " + json.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+                    + ", not an object: write {\"name\": \"" + name + "\", \"stack\": ..., \"build\": \"build.sh\"} (targets/README.md)");
+        }
+        json.fields().forEachRemaining(e -> {
+            com.fasterxml.jackson.databind.node.JsonNodeType type = KEYS.get(e.getKey());
+            if (type == null) {
+                throw new TargetException(file + ": unknown key \"" + e.getKey() + "\": the keys are " + new java.util.TreeSet<>(KEYS.keySet())
+                        + " (targets/README.md)");
+            }
+            if (e.getValue().getNodeType() != type || (e.getKey().equals("timerGranularityMs") && !e.getValue().canConvertToInt())) {
+                throw new TargetException(file + ": \"" + e.getKey() + "\" is " + e.getValue() + ": give " + switch (type) {
+                    case ARRAY -> "a list of strings, e.g. [\"NET_RAW\"]";
+                    case OBJECT -> "an object of true/false, e.g. {\"sack\": true}";
+                    case NUMBER -> "a whole number";
+                    default -> "a string";
+                });
+            }
+        });
+        for (JsonNode c : json.path("capabilities")) {
+            if (!c.isTextual()) {
+                throw new TargetException(file + ": \"capabilities\" holds " + c + ": give capability names as strings, e.g. [\"NET_RAW\"]");
+            }
+        }
+        json.path("profile").fields().forEachRemaining(e -> {
+            if (!e.getValue().isBoolean()) {
+                throw new TargetException(file + ": \"profile\" says \"" + e.getKey() + "\": " + e.getValue()
+                        + ": each behaviour is claimed with true or false");
+            }
+        });
+        String said = json.path("name").asText(name);
+        if (!said.equals(name)) {
+            throw new TargetException(file + " says \"name\": \"" + said + "\" but lies in folder " + name
+                    + ": a target is named by its folder; make them the same");
+        }
     }
 
     /**

@@ -33,6 +33,16 @@ public class ExpectedVerdictsTest {
     }
 
     @Test
+    public void aBaselineOfTheWrongShapeIsRefusedNotIgnored() throws Exception {
+        Path list = write("{\"scenarios\": [\"a/b\"]}");
+        assertThatThrownBy(() -> ExpectedVerdicts.load(list)).hasMessageContaining(list.toString()).hasMessageContaining("no \"scenarios\" object");
+        Path bare = write("{\"scenarios\": {\"a/b\": \"FAILED\"}}");
+        assertThatThrownBy(() -> ExpectedVerdicts.load(bare)).hasMessageContaining("scenario a/b maps to \"FAILED\"");
+        Path broken = write("{\"scenarios\": {\n  \"a/b\": {\"verdict\": \"FAILED\" \"reason\": \"x\"}}}");
+        assertThatThrownBy(() -> ExpectedVerdicts.load(broken)).hasMessageContaining("at line 2, column").hasMessageNotContaining("\n");
+    }
+
+    @Test
     public void badVerdictsAndBadJsonNameTheFile() throws Exception {
         Path f = write("{\"scenarios\": {\"a/b\": {\"verdict\": \"BROKEN\", \"reason\": \"x\"}}}");
         assertThatThrownBy(() -> ExpectedVerdicts.load(f)).hasMessageContaining(f.toString()).hasMessageContaining("BROKEN");

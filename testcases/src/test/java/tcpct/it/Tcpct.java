@@ -23,11 +23,18 @@ final class Tcpct {
     }
 
     static Result run(String... args) throws IOException, InterruptedException {
+        return run(java.util.Map.of(), args);
+    }
+
+    /** The same with extra environment variables, e.g. {@code TCPCT_TARGETS} for a folder of test targets. */
+    static Result run(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(HOME.resolve("tcpct").toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("tcpct-out", ".txt");
         Path err = Files.createTempFile("tcpct-err", ".txt");
-        Process p = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         if (!p.waitFor(TIMEOUT_MIN, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new AssertionError("./tcpct " + String.join(" ", args) + " ran longer than " + TIMEOUT_MIN + " min");
@@ -36,6 +43,73 @@ final class Tcpct {
         Files.delete(out);
         Files.delete(err);
         return r;
+    }
+
+    /** A run still going: its process, and its stdout lines as they come, each with the nanoTime it arrived. */
+    static final class Running {
+        record Line(long nanos, String text) {
+        }
+
+        final Process process;
+        final List<Line> stdout = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final Path stderr;
+
+        private Running(Process process, Path stderr) {
+            this.process = process;
+            this.stderr = stderr;
+            Thread reader = new Thread(() -> {
+                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        stdout.add(new Line(System.nanoTime(), line));
+                    }
+                } catch (IOException e) {
+                    // the process ended
+                }
+            }, "tcpct-it-stdout");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        String stderrText() throws IOException {
+            return Files.readString(stderr, StandardCharsets.UTF_8);
+        }
+
+        String stdoutText() {
+            return String.join("\n", stdout.stream().map(Line::text).toList());
+        }
+
+        /** Waits (bounded by {@link #TIMEOUT_MIN}) for the end; the exit status. */
+        int await() throws InterruptedException {
+            if (!process.waitFor(TIMEOUT_MIN, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new AssertionError("./tcpct ran longer than " + TIMEOUT_MIN + " min");
+            }
+            return process.exitValue();
+        }
+    }
+
+    /** Starts {@code ./tcpct ARGS} and returns at once, for tests that act on the run while it goes. */
+    static Running start(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("tcpct").toString()));
+        cmd.addAll(List.of(args));
+        Path err = Files.createTempFile("tcpct-err", ".txt");
+        Process p = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectError(err.toFile()).start();
+        return new Running(p, err);
+    }
+
+    /** Runs a host command (docker, kill) with a bound; its output, or an AssertionError saying why not. */
+    static String sh(String... argv) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError("expecting `" + String.join(" ", argv) + "` to succeed, but it gave: " + out);
+        }
+        return out;
     }
 
     /**
@@ -58,6 +132,9 @@ final class Tcpct {
                     found.add("veth " + l.getFileName());
                 }
             }
+        }
+        try (var dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            dirs.filter(d -> d.getFileName().toString().startsWith("tcpct-run-" + pid + "-")).forEach(d -> found.add("work folder " + d));
         }
         return found;
     }

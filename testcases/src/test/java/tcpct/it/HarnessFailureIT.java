@@ -1,0 +1,83 @@
+package tcpct.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.testng.annotations.DataProvider;
+import org.testng.annotations.Test;
+
+/**
+ * The target dies under a running scenario: its container is killed ({@code docker kill}), or its agent
+ * process is (SIGKILL from the host). That scenario must be ERROR with a cause naming the container and
+ * its exit; the scenarios after it must run on a fresh container and get their usual verdicts; and the
+ * run must leave nothing behind. The engine restart is the manual procedure docker/engine-restart.sh.
+ */
+public class HarnessFailureIT {
+
+    /** Slow first (it waits out TIME-WAIT, about 60 s on Linux), so the kill lands inside it; five quick ones after. */
+    static final String SCENARIOS = "{close/time-wait-expiry,establish/*}";
+    static final String VICTIM = "close/time-wait-expiry";
+
+    @DataProvider(name = "kills")
+    public static Object[][] kills() {
+        return new Object[][] {{"container"}, {"agent"}};
+    }
+
+    @Test(dataProvider = "kills")
+    public void aTargetKilledMidScenarioIsErrorAndTheRestRunOnAFreshContainer(String what) throws Exception {
+        Path out = Files.createTempDirectory("tcpct-harness-failure-");
+        Tcpct.Running run = Tcpct.start("run", "--target", "linux", "--scenario", SCENARIOS, "--workers", "1", "--out", out.toString());
+        long pid = run.pid();
+        String container = await("the run's target container").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
+                .failFast("the run ended before its container started", () -> !run.process.isAlive())
+                .until(() -> Tcpct.sh("docker", "ps", "-q", "--filter", "label=dev.tcpct.run=" + pid), c -> !c.isEmpty());
+        assertThat(container.lines()).as("containers of run %d", pid).hasSize(1);
+        // The first scenario on the only worker is the victim; its agent logs every command it gets, and
+        // "states" comes only once a scenario runs (the lab's start says only hello): then it is in progress.
+        await("the agent of " + VICTIM + " is asked for its states").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50))
+                .failFast("the run ended before " + VICTIM + " started", () -> !run.process.isAlive())
+                .until(() -> Tcpct.sh("docker", "logs", container).contains("\"cmd\":\"states\""));
+        String name = Tcpct.sh("docker", "inspect", "-f", "{{.Name}}", container).replace("/", "");
+
+        long killedAt = System.nanoTime();
+        if (what.equals("container")) {
+            Tcpct.sh("docker", "kill", container);
+        } else {
+            Tcpct.sh("kill", "-KILL", Tcpct.sh("docker", "inspect", "-f", "{{.State.Pid}}", container));
+        }
+        Tcpct.Running.Line error = await("an ERROR line for " + VICTIM).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                .until(() -> run.stdout.stream().filter(l -> l.text().startsWith("ERROR") && l.text().contains(VICTIM)).findFirst().orElse(null),
+                        l -> l != null);
+        long killToErrorMs = (error.nanos() - killedAt) / 1_000_000;
+
+        int exit = run.await();
+        String report = "exit " + exit + "\n--- stdout\n" + run.stdoutText() + "\n--- stderr\n" + run.stderrText();
+        assertThat(exit).as("one scenario differs from the baseline (the ERROR): %s", report).isEqualTo(1);
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        List<String> others = new ArrayList<>();
+        for (JsonNode s : summary.path("scenarios")) {
+            String id = s.path("id").asText();
+            if (id.equals(VICTIM)) {
+                assertThat(s.path("verdict").asText()).as(report).isEqualTo("ERROR");
+                assertThat(s.path("failure").asText()).as(report)
+                        .contains("target container " + name + " exited (137)").contains("SIGKILL");
+            } else {
+                assertThat(s.path("verdict").asText()).as("%s on the fresh container: %s", id, report).isEqualTo(s.path("expectedVerdict").asText());
+                others.add(id);
+            }
+        }
+        assertThat(others).as(report).hasSize(5);
+        assertThat(run.stderrText()).as(report).containsPattern("new target container tcpct-linux-[0-9a-f]{8} ready in \\d+ ms");
+        assertThat(Tcpct.leftovers(pid)).as("what run %d left behind", pid).isEmpty();
+        System.out.printf("HarnessFailureIT: %s killed -> %s ERROR in %d ms; %s%n", what, VICTIM, killToErrorMs,
+                run.stderrText().lines().filter(l -> l.contains("new target container")).findFirst().orElse(""));
+        assertThat(killToErrorMs).as("time from the kill to the ERROR line").isLessThan(10_000);
+    }
+}
