@@ -54,6 +54,11 @@ public abstract class ConformanceBase implements IHookable {
         Session.current().shouldViolation(sentence);
     }
 
+    /** Shows {@code what} as a step of the scenario, e.g. which of the answers the RFC permits the target took. */
+    protected static void note(String what) {
+        Session.current().step(what, () -> { });
+    }
+
     @Override
     public final void run(IHookCallBack callBack, ITestResult result) {
         ScenarioInfo info = ScenarioInfo.of(result.getMethod().getConstructorOrMethod().getMethod(), result.getParameters());
