@@ -41,6 +41,8 @@ public class Robustness extends Fixtures {
     static final Duration DROPPED = Duration.ofMillis(700);
     /** How long the scenario waits for an answer where silence is one of the permitted answers (same reason). */
     static final Duration ANSWER_OR_SILENCE = DROPPED;
+    /** Bound on the segments sent to fill a window the application does not read. */
+    static final int MAX_FILL_SEGMENTS = 64;
 
     // ---- checksums -------------------------------------------------------------------------------------
 
@@ -274,6 +276,45 @@ public class Robustness extends Fixtures {
         ModelCheck.verify(peer, target, tcb, ack().seq(beyond).ack(1).data("z"), new Arrival(Flags.of(Flag.ACK), beyond, 1, 1),
                 targetClaims("rfc5961"));
         stillExchangesData(1, 1);
+    }
+
+    @Test(description = "A zero-window probe against a window the peer really filled: answered by an ACK of RCV.NXT showing window 0; the data flows again once the application reads", groups = "robustness")
+    @Scenario(id = "robustness/zero-window-probe-in-established")
+    @Rfc9293(section = {"3.8.6.1", "3.10.7.4"}, requirements = {"MUST-36", "MUST-37"}, edges = {"E1", "E4", "E10"})
+    public void zeroWindowProbeInEstablished() {
+        target.option("SO_RCVBUF", 2048);                 // a small buffer, so that a few segments fill the window
+        listening();
+        peer.send(syn().seq(0).mss(536));
+        peer.expect(synAck().seq(0).ack(1));          assertThat(target).isIn(SYN_RECEIVED);
+        peer.send(ack().seq(1).ack(1));               assertThat(target).isIn(ESTABLISHED);
+        target.accept();
+        long next = 1;
+        int window = peer.lastExpected().window();
+        for (int segments = 0; window > 0; segments++) {
+            if (segments == MAX_FILL_SEGMENTS) {
+                throw new ConformanceFailure("expecting the target's window to close after " + MAX_FILL_SEGMENTS
+                        + " segments the application does not read, but it still offers " + window + " octets");
+            }
+            int n = Math.min(window, 536);
+            peer.send(ack().seq(next).ack(1).data("z".repeat(n)).psh());
+            next += n;
+            peer.expect(ack().seq(1).ack(next));
+            window = peer.lastExpected().window();
+        }
+        note("the target's window is closed at RCV.NXT = " + next);
+        peer.send(ack().seq(next).ack(1).data("!"));
+        peer.expect(ack().seq(1).ack(next).win(0));   assertThat(target).isIn(ESTABLISHED);
+        String read = target.recv();
+        if (!read.equals("z".repeat((int) next - 1))) {
+            throw new ConformanceFailure("expecting the application to read the " + (next - 1) + " octets that filled the window"
+                    + " (not the probe's octet), but it read " + read.length() + " octets");
+        }
+        Optional<Segment> update = peer.awaitAnswer(DROPPED);
+        if (update.isPresent()) {
+            note("the target announced its window opening");
+            peer.expect(ack().seq(1).ack(next));
+        }
+        stillExchangesData(next, 1);
     }
 
     @Test(description = "URG with an urgent pointer far past the segment's 3 octets: the text is still taken and acknowledged, and the connection goes on", groups = "robustness")
