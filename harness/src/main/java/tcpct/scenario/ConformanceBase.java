@@ -170,14 +170,14 @@ public abstract class ConformanceBase implements IHookable {
     }
 
     /**
-     * Aborts whatever sockets the scenario left, so the next one starts clean. When the agent is gone,
-     * this scenario keeps its verdict and the next one's first call reports the cause as ERROR.
+     * Aborts whatever sockets the scenario left, so the next one starts clean. When the agent is gone (or
+     * hangs), this scenario keeps its verdict and the lab is marked broken: the pool starts a fresh one.
      */
     private static void resetTarget(Lab lab) {
         try {
             lab.agent().call("reset", Map.of());
         } catch (RuntimeException e) {
-            // see above: the next scenario says why
+            lab.markBroken(); // the pool replaces it, so one stack that died does not take the rest of the run along
         }
     }
 

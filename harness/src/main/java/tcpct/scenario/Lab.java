@@ -104,12 +104,34 @@ public final class Lab implements AutoCloseable {
         return outDir;
     }
 
+    private volatile boolean broken;
+
+    /** The lab's agent failed to reset after a scenario (dead, or hung with the stack it drives): not to be reused. */
+    void markBroken() {
+        broken = true;
+    }
+
+    /** Whether the lab can serve another scenario: its container runs and its agent last answered. */
+    boolean usable() {
+        return !broken && instance.running();
+    }
+
     int allocateListenPort() {
         return nextListenPort.getAndIncrement();
     }
 
     int allocatePeerPort() {
         return nextPeerPort.getAndIncrement();
+    }
+
+    /**
+     * Closes a lab whose agent is dead or hung: the container and its veth go first, so that the capture
+     * (blocked in libpcap on a quiet wire) ends at once, then the wire. No goodbye to an agent that cannot answer.
+     */
+    void discard() {
+        agent.close();
+        instance.close();
+        wire.close();
     }
 
     @Override

@@ -19,6 +19,9 @@ public final class LabPool implements AutoCloseable {
     private final LinkedBlockingQueue<Lab> idle = new LinkedBlockingQueue<>();
     private final List<Lab> all = new ArrayList<>();
     private RuntimeException startFailure;
+    /** The index the next replacement lab gets (indexes name containers and veths: two hex digits). */
+    private int nextIndex;
+    private static final int MAX_INDEX = 0xff;
 
     public LabPool(int size, IntFunction<Lab> factory) {
         if (size < 1) {
@@ -26,6 +29,7 @@ public final class LabPool implements AutoCloseable {
         }
         this.size = size;
         this.factory = factory;
+        this.nextIndex = size;
     }
 
     public static void install(LabPool pool) {
@@ -85,8 +89,42 @@ public final class LabPool implements AutoCloseable {
         return lab;
     }
 
+    /**
+     * Gives {@code lab} back. A lab whose target died or hung in the scenario (a stack that crashed on what
+     * it was sent) is closed and replaced by a fresh one in the same slot, so the scenarios after it still
+     * run; when the replacement cannot start, later acquisitions fail with that cause.
+     */
     void release(Lab lab) {
-        idle.add(lab);
+        if (lab.usable()) {
+            idle.add(lab);
+            return;
+        }
+        int slot;
+        int index;
+        synchronized (this) {
+            slot = all.indexOf(lab);
+            index = nextIndex++; // a name of its own: the dead container may not be gone yet
+        }
+        try {
+            lab.discard();
+        } catch (RuntimeException e) {
+            // what is left of it is the engine's to remove (containers are removed when their agent exits)
+        }
+        try {
+            if (index > MAX_INDEX) {
+                throw new IllegalStateException("the target died in " + (index - size) + " scenarios of this run; no more are started");
+            }
+            Lab fresh = factory.apply(index);
+            synchronized (this) {
+                all.set(slot, fresh);
+            }
+            idle.add(fresh);
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                all.set(slot, null);
+                startFailure = e;
+            }
+        }
     }
 
     /** The labs started so far (for the report's environment). */
