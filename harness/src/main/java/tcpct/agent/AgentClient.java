@@ -81,9 +81,14 @@ public final class AgentClient implements AutoCloseable {
             throw new AgentException("the agent exited (cannot send " + cmd + ": " + why + "): " + diagnosis.get(), e);
         }
         Duration bound = CALL_TIMEOUT.plus(extraWait);
+        long deadline = System.nanoTime() + bound.toNanos();
         JsonNode answer;
         try {
-            answer = answers.poll(bound.toMillis(), TimeUnit.MILLISECONDS);
+            do {
+                answer = answers.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                // Calls are sequential, so an answer with a smaller id is the late answer to an earlier call
+                // that gave up waiting for it: discard it rather than take it for this call's answer.
+            } while (answer != null && answer != EOF && answer.path("id").isInt() && answer.path("id").asInt() < id);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AgentException("interrupted while waiting for the agent's answer to " + cmd);

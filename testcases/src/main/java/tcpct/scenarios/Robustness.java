@@ -514,11 +514,4 @@ public class Robustness extends Fixtures {
     private Tcb established() {
         return new Tcb(ESTABLISHED, 1, 1, 1, peer.lastExpected().window(), true);
     }
-
-    private void expectRead(String text) {
-        String read = target.recv();
-        if (!read.equals(text)) {
-            throw new ConformanceFailure("expecting the application to read \"" + text + "\", but it read \"" + read + "\"");
-        }
-    }
 }
