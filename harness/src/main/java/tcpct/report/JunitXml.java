@@ -24,7 +24,7 @@ public final class JunitXml {
         int skipped = 0;
         StringBuilder cases = new StringBuilder();
         for (ScenarioResult r : results) {
-            Verdict exp = expected.of(r.id()).verdict();
+            Verdict exp = expected.of(r.id()).expectedFor(r.verdict());
             String group = r.id().contains("/") ? r.id().substring(0, r.id().indexOf('/')) : r.id();
             cases.append("  <testcase classname=\"tcpct.").append(Markup.escape(target)).append('.').append(Markup.escape(group)).append("\" name=\"")
                     .append(Markup.escape(r.id())).append("\" time=\"").append(r.durationMs() / 1000.0).append("\">\n");

@@ -46,13 +46,19 @@ public final class Summary {
         Map<String, Integer> edges = new TreeMap<>();
         Map<String, Integer> requirements = new TreeMap<>();
         for (ScenarioResult r : results) {
-            Verdict exp = expected.of(r.id()).verdict();
+            ExpectedVerdicts.Expectation expectation = expected.of(r.id());
+            Verdict exp = expectation.expectedFor(r.verdict());
             totals.merge(r.verdict(), 1, Integer::sum);
             if (exp != r.verdict()) {
                 regressions++;
             }
             ObjectNode s = scenarios.addObject();
             s.put("id", r.id()).put("title", r.title()).put("verdict", r.verdict().name()).put("expectedVerdict", exp.name());
+            if (!expectation.alsoAccepted().isEmpty()) {
+                ArrayNode accepted = s.putArray("acceptedVerdicts");
+                accepted.add(expectation.verdict().name());
+                expectation.alsoAccepted().stream().sorted().forEach(v -> accepted.add(v.name()));
+            }
             r.states().forEach(s.putArray("states")::add);
             r.edges().forEach(s.putArray("edges")::add);
             r.declaredEdges().forEach(s.putArray("declaredEdges")::add);

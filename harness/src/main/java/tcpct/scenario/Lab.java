@@ -113,9 +113,12 @@ public final class Lab implements AutoCloseable {
         return expected;
     }
 
-    /** Whether the lab can still serve scenarios: its container runs and its agent is connected. Cheap, for polling. */
+    /**
+     * Whether the lab can still serve scenarios: its container runs, its agent is connected, and it answered
+     * the reset after the last scenario. Cheap, for polling.
+     */
     public boolean alive() {
-        return !instance.ended() && !agent.gone();
+        return !broken && !instance.ended() && !agent.gone();
     }
 
     /**
@@ -132,12 +135,29 @@ public final class Lab implements AutoCloseable {
         return outDir;
     }
 
+    private volatile boolean broken;
+
+    /** The lab's agent failed to reset after a scenario (dead, or hung with the stack it drives): not to be reused. */
+    void markBroken() {
+        broken = true;
+    }
+
     int allocateListenPort() {
         return nextListenPort.getAndIncrement();
     }
 
     int allocatePeerPort() {
         return nextPeerPort.getAndIncrement();
+    }
+
+    /**
+     * Closes a lab whose agent is dead or hung: the container and its veth go first, so that the capture
+     * (blocked in libpcap on a quiet wire) ends at once, then the wire. No goodbye to an agent that cannot answer.
+     */
+    void discard() {
+        agent.close();
+        instance.close();
+        wire.close();
     }
 
     @Override

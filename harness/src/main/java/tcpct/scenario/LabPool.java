@@ -145,11 +145,11 @@ public final class LabPool implements AutoCloseable {
                 (System.nanoTime() - t0) / 1_000_000);
     }
 
-    /** Closes a dead lab and frees its slot for a fresh one. */
+    /** Closes a dead or hung lab (no goodbye to an agent that cannot answer) and frees its slot for a fresh one. */
     private void retire(Lab lab) {
         long t0 = System.nanoTime();
         String why = lab.instance().diagnosis();
-        lab.close();
+        lab.discard();
         synchronized (this) {
             open.remove(lab);
             slots--;

@@ -233,6 +233,27 @@ public final class Peer {
     }
 
     /**
+     * Waits up to {@code within} for the target's next segment on this connection and shows it without
+     * taking it: for a step the RFC lets end in more than one way (MUST-7: process, drop or reset), so the
+     * scenario can tell which way it went and then take the segment with {@link #expect}, which checks it.
+     * Empty when the target stayed silent. Retransmissions are passed over as {@link #expect} does.
+     */
+    public java.util.Optional<Segment> awaitAnswer(Duration within) {
+        Session session = Session.current();
+        String after = session.lastAction;
+        Frame[] seen = new Frame[1];
+        session.step("peer waits up to " + within.toMillis() + " ms for the target's answer", () -> {
+            try {
+                await("target answers (or not) after " + after).pollInSameThread().atMost(within).pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(2)).until(() -> (seen[0] = nextAnswer(session, null)) != null);
+            } catch (ConditionTimeoutException e) {
+                seen[0] = null; // silence is one of the answers the caller tells apart
+            }
+        });
+        return java.util.Optional.ofNullable(seen[0]).map(Frame::segment);
+    }
+
+    /**
      * The target's next segment on this connection, whatever it is (timer retransmissions of what the scenario
      * already expected left out), for a scenario that branches on the target's choice; it then checks it
      * with {@link #matches}. Nothing within {@link #EXPECT_TIMEOUT} fails the scenario.

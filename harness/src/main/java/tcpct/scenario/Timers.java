@@ -44,7 +44,8 @@ public final class Timers {
      * A ticking stack arms its first timer between two ticks, so the first interval it shows is up to a tick
      * shorter than its RTO (slirp: 3 ticks of 500 ms show as 1.06-1.42 s), and twice it up to two ticks short;
      * the retransmission itself fires on a tick, so later intervals are whole ticks and are checked with the
-     * usual tolerance (which is what catches a stack that does not back off). Whether {@code second} fits twice
+     * usual tolerance (which is what catches a stack that does not back off; so the first comparison is
+     * blurred only when a later one follows). Whether {@code second} fits twice
      * a first interval that lost up to one tick: between 2 x first and 2 x (first + tick), each side widened by
      * one more tick and the usual tolerance.
      */
@@ -53,14 +54,6 @@ public final class Timers {
         double high = 2 * (first + tick);
         double slack = high * RELATIVE_TOLERANCE + ABSOLUTE_TOLERANCE_MS + tick;
         return second >= low - slack && second <= high + slack;
-    }
-
-    /**
-     * How many retransmissions a backoff check needs: {@code wanted}, or one more on a ticking stack when that
-     * leaves only the first comparison, which the tick's phase blurs ({@link #afterPhaseShortenedFirst}).
-     */
-    public static int retransmissionsToCheck(int wanted) {
-        return granularityMs() > 0 && wanted < 3 ? wanted + 1 : wanted;
     }
 
     private static int granularityMs() {
@@ -103,7 +96,7 @@ public final class Timers {
         int tick = granularityMs();
         for (int i = 1; i < intervals.size(); i++) {
             double expected = 2 * intervals.get(i - 1);
-            if (i == 1 && tick > 0 && afterPhaseShortenedFirst(intervals.get(1), intervals.get(0), tick)) {
+            if (i == 1 && tick > 0 && intervals.size() > 2 && afterPhaseShortenedFirst(intervals.get(1), intervals.get(0), tick)) {
                 continue;
             }
             if (!near(intervals.get(i), expected)) {

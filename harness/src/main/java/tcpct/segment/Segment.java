@@ -8,9 +8,18 @@ import java.util.List;
  * window, urgent pointer, options and payload. Immutable; the wire turns it into a frame and back.
  */
 public record Segment(int srcPort, int dstPort, SeqNum seq, SeqNum ack, Flags flags, int window,
-                      int urgentPointer, List<TcpOption> options, byte[] payload) {
+                      int urgentPointer, List<TcpOption> options, byte[] payload, Malformation malformation) {
+
+    /** A well-formed segment. */
+    public Segment(int srcPort, int dstPort, SeqNum seq, SeqNum ack, Flags flags, int window, int urgentPointer,
+                   List<TcpOption> options, byte[] payload) {
+        this(srcPort, dstPort, seq, ack, flags, window, urgentPointer, options, payload, Malformation.NONE);
+    }
 
     public Segment {
+        if (malformation == null) {
+            malformation = Malformation.NONE;
+        }
         checkPort(srcPort);
         checkPort(dstPort);
         if (window < 0 || window > 0xffff) {
@@ -58,7 +67,8 @@ public record Segment(int srcPort, int dstPort, SeqNum seq, SeqNum ack, Flags fl
     public boolean equals(Object o) {
         return o instanceof Segment s && s.srcPort == srcPort && s.dstPort == dstPort && s.seq.equals(seq)
                 && s.ack.equals(ack) && s.flags.equals(flags) && s.window == window
-                && s.urgentPointer == urgentPointer && s.options.equals(options) && Arrays.equals(s.payload, payload);
+                && s.urgentPointer == urgentPointer && s.options.equals(options) && Arrays.equals(s.payload, payload)
+                && s.malformation.equals(malformation);
     }
 
     @Override
@@ -69,6 +79,7 @@ public record Segment(int srcPort, int dstPort, SeqNum seq, SeqNum ack, Flags fl
     @Override
     public String toString() {
         return srcPort + " > " + dstPort + " [" + flags + "] seq " + seq + " ack " + ack + " win " + window
-                + (payload.length > 0 ? " len " + payload.length : "") + (options.isEmpty() ? "" : " " + options);
+                + (payload.length > 0 ? " len " + payload.length : "") + (options.isEmpty() ? "" : " " + options)
+                + (malformation.isNone() ? "" : " <" + malformation + ">");
     }
 }

@@ -12,6 +12,10 @@ import java.util.List;
  * <p>To send, {@link #toSegment} fills in what is left out (our next SEQ, our RCV.NXT as ACK, a window,
  * an MSS option on a SYN). To expect, {@link #compare} checks the bits exactly, SEQ and ACK when given,
  * the payload (none unless given), and window and MSS only when given.
+ *
+ * <p>A template for sending may also carry a {@link Malformation} ({@code .badChecksum()}, {@code .dataOffset(15)},
+ * {@code .rawOptions(...)}, {@code .reservedBits(...)}) that the wire applies when it encodes the segment;
+ * expecting ignores it.
  */
 public final class SegmentTemplate {
 
@@ -28,14 +32,16 @@ public final class SegmentTemplate {
     private final Integer mss;
     private final List<TcpOption> options;
     private final boolean ackOptional;
+    private final int urgentPointer;
+    private final Malformation malformation;
 
     private SegmentTemplate(Flags flags, Long seq, Long ack, Integer window, byte[] payload, Integer mss,
                             List<TcpOption> options) {
-        this(flags, seq, ack, window, payload, mss, options, false);
+        this(flags, seq, ack, window, payload, mss, options, false, 0, Malformation.NONE);
     }
 
     private SegmentTemplate(Flags flags, Long seq, Long ack, Integer window, byte[] payload, Integer mss,
-                            List<TcpOption> options, boolean ackOptional) {
+                            List<TcpOption> options, boolean ackOptional, int urgentPointer, Malformation malformation) {
         this.ackOptional = ackOptional;
         this.flags = flags;
         this.seq = seq;
@@ -44,6 +50,8 @@ public final class SegmentTemplate {
         this.payload = payload;
         this.mss = mss;
         this.options = options;
+        this.urgentPointer = urgentPointer;
+        this.malformation = malformation;
     }
 
     public static SegmentTemplate of(Flag... flags) {
@@ -51,22 +59,22 @@ public final class SegmentTemplate {
     }
 
     public SegmentTemplate seq(long relative) {
-        return new SegmentTemplate(flags, relative, ack, window, payload, mss, options, ackOptional);
+        return new SegmentTemplate(flags, relative, ack, window, payload, mss, options, ackOptional, urgentPointer, malformation);
     }
 
     public SegmentTemplate ack(long relative) {
         if (!flags.has(Flag.ACK)) {
             throw new IllegalArgumentException("an ACK number on a segment without the ACK bit: use " + "a template with ACK");
         }
-        return new SegmentTemplate(flags, seq, relative, window, payload, mss, options, ackOptional);
+        return new SegmentTemplate(flags, seq, relative, window, payload, mss, options, ackOptional, urgentPointer, malformation);
     }
 
     public SegmentTemplate win(int window) {
-        return new SegmentTemplate(flags, seq, ack, window, payload, mss, options, ackOptional);
+        return new SegmentTemplate(flags, seq, ack, window, payload, mss, options, ackOptional, urgentPointer, malformation);
     }
 
     public SegmentTemplate data(byte[] data) {
-        return new SegmentTemplate(flags, seq, ack, window, data.clone(), mss, options, ackOptional);
+        return new SegmentTemplate(flags, seq, ack, window, data.clone(), mss, options, ackOptional, urgentPointer, malformation);
     }
 
     public SegmentTemplate data(String text) {
@@ -75,21 +83,69 @@ public final class SegmentTemplate {
 
     /** Sets PSH as well; a sender may set it on any data segment (RFC 9293 3.9.1, MAY-16). */
     public SegmentTemplate psh() {
-        return new SegmentTemplate(flags.with(Flag.PSH), seq, ack, window, payload, mss, options, ackOptional);
+        return new SegmentTemplate(flags.with(Flag.PSH), seq, ack, window, payload, mss, options, ackOptional, urgentPointer, malformation);
     }
 
     /** For expecting: the segment may also carry the ACK bit (with any ACK number), e.g. a RST from ABORT. */
     public SegmentTemplate orWithAck() {
-        return new SegmentTemplate(flags, seq, ack, window, payload, mss, options, true);
+        return new SegmentTemplate(flags, seq, ack, window, payload, mss, options, true, urgentPointer, malformation);
     }
 
     public SegmentTemplate mss(int value) {
-        return new SegmentTemplate(flags, seq, ack, window, payload, value, options, ackOptional);
+        return new SegmentTemplate(flags, seq, ack, window, payload, value, options, ackOptional, urgentPointer, malformation);
     }
 
     /** The exact option list to send (replaces the default MSS on a SYN). */
     public SegmentTemplate options(List<TcpOption> exact) {
-        return new SegmentTemplate(flags, seq, ack, window, payload, mss, List.copyOf(exact), ackOptional);
+        return new SegmentTemplate(flags, seq, ack, window, payload, mss, List.copyOf(exact), ackOptional, urgentPointer, malformation);
+    }
+
+    /** The urgent pointer field (RFC 9293 3.1), an offset from SEQ; meaningful with URG, sent as given either way. */
+    public SegmentTemplate urgentPointer(int offset) {
+        if (offset < 0 || offset > 0xffff) {
+            throw new IllegalArgumentException("urgent pointer takes 16 bits, got " + offset);
+        }
+        return new SegmentTemplate(flags, seq, ack, window, payload, mss, options, ackOptional, offset, malformation);
+    }
+
+    /** For sending: the TCP checksum is made wrong (RFC 9293 3.1, MUST-3: the receiver must check it). */
+    public SegmentTemplate badChecksum() {
+        return malformed(malformation.withBadTcpChecksum());
+    }
+
+    /** For sending: the IPv4 header checksum is made wrong (RFC 791; RFC 1122 3.2.1.2: silently discarded). */
+    public SegmentTemplate badIpChecksum() {
+        return malformed(malformation.withBadIpChecksum());
+    }
+
+    /** For sending: the Data Offset field says {@code words} 32-bit words, whatever the header's real length. */
+    public SegmentTemplate dataOffset(int words) {
+        return malformed(malformation.withDataOffset(words));
+    }
+
+    /** For sending: exactly these octets as the options area (zero padded to a word), illegal lengths included. */
+    public SegmentTemplate rawOptions(int... octets) {
+        byte[] b = new byte[octets.length];
+        for (int i = 0; i < octets.length; i++) {
+            if (octets[i] < 0 || octets[i] > 0xff) {
+                throw new IllegalArgumentException("an option octet takes 8 bits, got " + octets[i]);
+            }
+            b[i] = (byte) octets[i];
+        }
+        return malformed(malformation.withRawOptions(b));
+    }
+
+    /** For sending: the 4 reserved bits of the header set to {@code bits} (RFC 9293 3.1: must be ignored). */
+    public SegmentTemplate reservedBits(int bits) {
+        return malformed(malformation.withReservedBits(bits));
+    }
+
+    private SegmentTemplate malformed(Malformation m) {
+        return new SegmentTemplate(flags, seq, ack, window, payload, mss, options, ackOptional, urgentPointer, m);
+    }
+
+    public Malformation malformation() {
+        return malformation;
     }
 
     public Flags flags() {
@@ -115,7 +171,8 @@ public final class SegmentTemplate {
         List<TcpOption> opts = options != null ? options
                 : mss != null ? List.of(TcpOption.mss(mss))
                 : flags.has(Flag.SYN) ? List.of(TcpOption.mss(DEFAULT_MSS)) : List.of();
-        return new Segment(srcPort, dstPort, s, a, flags, window != null ? window : DEFAULT_WINDOW, 0, opts, payload);
+        return new Segment(srcPort, dstPort, s, a, flags, window != null ? window : DEFAULT_WINDOW, urgentPointer, opts, payload,
+                malformation);
     }
 
     /** Every field of {@code actual} (a segment from the target) that differs from this template. */
@@ -182,6 +239,12 @@ public final class SegmentTemplate {
         }
         if (mss != null) {
             b.append(" <mss ").append(mss).append('>');
+        }
+        if (urgentPointer != 0) {
+            b.append(" urp ").append(urgentPointer);
+        }
+        if (!malformation.isNone()) {
+            b.append(" <").append(malformation).append('>');
         }
         return b.toString();
     }

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import tcpct.segment.Flags;
+import tcpct.segment.Malformation;
 import tcpct.segment.Segment;
 import tcpct.segment.SeqNum;
 import tcpct.segment.TcpOption;
@@ -26,7 +27,10 @@ public final class FrameCodec {
     private FrameCodec() {
     }
 
-    /** A frame from the peer to the target carrying {@code segment}, with correct IPv4 and TCP checksums. */
+    /**
+     * A frame from the peer to the target carrying {@code segment}, with correct IPv4 and TCP checksums
+     * unless the segment's {@link Malformation} says otherwise (each malformation touches only its field).
+     */
     public static byte[] encode(Link link, Segment segment, int ipId) {
         byte[] tcp = tcpBytes(segment, link.peerIp(), link.targetIp());
         int ipLen = 20 + tcp.length;
@@ -39,6 +43,9 @@ public final class FrameCodec {
                 .put(link.peerIp().getAddress()).put(link.targetIp().getAddress());
         byte[] arr = b.array();
         int ipSum = checksum(arr, ipStart, 20, 0);
+        if (segment.malformation().badIpChecksum()) {
+            ipSum = spoil(ipSum);
+        }
         arr[ipStart + 10] = (byte) (ipSum >> 8);
         arr[ipStart + 11] = (byte) ipSum;
         b.put(tcp);
@@ -46,34 +53,51 @@ public final class FrameCodec {
     }
 
     static byte[] tcpBytes(Segment s, Inet4Address src, Inet4Address dst) {
-        int optLen = 0;
-        for (TcpOption o : s.options()) {
-            optLen += o.length();
-        }
-        int padded = (optLen + 3) & ~3;
+        Malformation m = s.malformation();
+        byte[] opts = m.rawOptions() != null ? m.rawOptions() : optionBytes(s.options());
+        int padded = (opts.length + 3) & ~3;
         int headerLen = 20 + padded;
         if (headerLen > 60) {
-            throw new IllegalArgumentException("TCP options take " + optLen + " octets; at most 40 fit in the header");
+            throw new IllegalArgumentException("TCP options take " + opts.length + " octets; at most 40 fit in the header");
         }
+        int offsetWords = m.dataOffset() != null ? m.dataOffset() : headerLen / 4;
+        int reserved = m.reservedBits() != null ? m.reservedBits() : 0;
         ByteBuffer b = ByteBuffer.allocate(headerLen + s.payloadLength());
         b.putShort((short) s.srcPort()).putShort((short) s.dstPort()).putInt(s.seq().raw()).putInt(s.ack().raw())
-                .put((byte) ((headerLen / 4) << 4)).put((byte) s.flags().bits()).putShort((short) s.window())
+                .put((byte) (offsetWords << 4 | reserved)).put((byte) s.flags().bits()).putShort((short) s.window())
                 .putShort((short) 0).putShort((short) s.urgentPointer());
-        for (TcpOption o : s.options()) {
-            b.put((byte) o.kind());
-            if (o.length() > 1) {
-                b.put((byte) o.length()).put(o.data());
-            }
-        }
-        for (int i = optLen; i < padded; i++) {
+        b.put(opts);
+        for (int i = opts.length; i < padded; i++) {
             b.put((byte) TcpOption.EOL);
         }
         b.put(s.payload());
         byte[] tcp = b.array();
         int sum = checksum(tcp, 0, tcp.length, pseudoHeaderSum(src, dst, tcp.length));
+        if (m.badTcpChecksum()) {
+            sum = spoil(sum);
+        }
         tcp[16] = (byte) (sum >> 8);
         tcp[17] = (byte) sum;
         return tcp;
+    }
+
+    private static byte[] optionBytes(List<TcpOption> options) {
+        ByteBuffer b = ByteBuffer.allocate(options.stream().mapToInt(TcpOption::length).sum());
+        for (TcpOption o : options) {
+            b.put((byte) o.kind());
+            if (o.length() > 1) {
+                b.put((byte) o.length()).put(o.data());
+            }
+        }
+        return b.array();
+    }
+
+    /**
+     * A checksum that no longer verifies: flipping the low 8 bits changes its ones' complement value by
+     * 1 to 255, never by 0xffff, so even 0x0000 and 0xffff (the two zeros) cannot turn into each other.
+     */
+    static int spoil(int checksum) {
+        return checksum ^ 0x00ff;
     }
 
     static final int ETHERTYPE_ARP = 0x0806;
@@ -132,22 +156,38 @@ public final class FrameCodec {
         Inet4Address dst = ipv4(Arrays.copyOfRange(frame, ip + 16, ip + 20));
         int t = ip + ihl;
         int tcpLen = totalLen - ihl;
-        int dataOffset = ((frame[t + 12] & 0xf0) >> 4) * 4;
-        if (dataOffset < 20 || dataOffset > tcpLen) {
-            return Optional.empty();
+        int offsetWords = (frame[t + 12] & 0xf0) >> 4;
+        int dataOffset = offsetWords * 4;
+        // A Data Offset below 5 words or past the segment leaves no header to trust: the segment is shown with
+        // the 20 fixed octets, no options and the rest as text, and marked (headerOk false, the offset kept).
+        boolean headerOk = dataOffset >= 20 && dataOffset <= tcpLen;
+        int textFrom = headerOk ? dataOffset : 20;
+        List<TcpOption> options = headerOk ? parseOptions(frame, t + 20, t + dataOffset) : List.of();
+        byte[] payload = Arrays.copyOfRange(frame, t + textFrom, t + tcpLen);
+        int reserved = frame[t + 12] & 0x0f;
+        Malformation seen = Malformation.NONE;
+        if (!headerOk) {
+            seen = seen.withDataOffset(offsetWords);
         }
-        List<TcpOption> options = parseOptions(frame, t + 20, t + dataOffset);
-        byte[] payload = Arrays.copyOfRange(frame, t + dataOffset, t + tcpLen);
+        if (reserved != 0) {
+            seen = seen.withReservedBits(reserved);
+        }
         Segment seg = new Segment(u16(frame, t), u16(frame, t + 2), new SeqNum(i32(frame, t + 4)),
                 new SeqNum(i32(frame, t + 8)), new Flags(frame[t + 13] & 0xff), u16(frame, t + 14),
-                u16(frame, t + 18), options, payload);
+                u16(frame, t + 18), options, payload, seen);
         boolean checksumOk = checksum(frame, t, tcpLen, pseudoHeaderSum(src, dst, tcpLen)) == 0;
+        boolean ipChecksumOk = checksum(frame, ip, ihl, 0) == 0;
         byte[] srcMac = Arrays.copyOfRange(frame, 6, 12);
-        return Optional.of(new Decoded(srcMac, src, dst, seg, checksumOk, frame[ip + 8] & 0xff));
+        return Optional.of(new Decoded(srcMac, src, dst, seg, checksumOk, frame[ip + 8] & 0xff, headerOk, ipChecksumOk));
     }
 
-    /** A decoded frame: who sent it at layer 2 and 3, the segment, and whether its TCP checksum held. */
-    public record Decoded(byte[] srcMac, Inet4Address src, Inet4Address dst, Segment segment, boolean checksumOk, int ttl) {
+    /**
+     * A decoded frame: who sent it at layer 2 and 3, the segment, whether its TCP checksum held, its TTL,
+     * whether its Data Offset made sense (5 words up to the segment's length), and whether its IPv4 header
+     * checksum held.
+     */
+    public record Decoded(byte[] srcMac, Inet4Address src, Inet4Address dst, Segment segment, boolean checksumOk, int ttl,
+                          boolean headerOk, boolean ipChecksumOk) {
     }
 
     /** Options up to EOL; a malformed option ends the list (what it carried stays visible in the pcap). */

@@ -95,7 +95,12 @@ public final class PcapWire implements AutoCloseable {
         sendRaw(FrameCodec.encode(link, segment, ipId.getAndIncrement() & 0xffff));
     }
 
-    /** Puts an arbitrary frame on the wire (for malformed segments). */
+    /**
+     * Puts an arbitrary frame on the wire. (Malformed segments go through {@link #send}: a segment's
+     * {@link tcpct.segment.Malformation} is applied by {@link FrameCodec}.) The capture tells the peer's
+     * frames from the target's by source address, so a malformed frame of ours is never taken for an
+     * answer, and it is still written to the pcap (decoded leniently when its Data Offset is wrong).
+     */
     public void sendRaw(byte[] frame) {
         checkReader();
         try {
@@ -176,6 +181,9 @@ public final class PcapWire implements AutoCloseable {
                         }
                     }
                 }
+            }
+            if (dir == Direction.FROM_TARGET && !f.headerOk()) {
+                continue; // a target frame whose Data Offset makes no sense: in the pcap, but never taken as an answer
             }
             for (Consumer<Frame> l : listeners) {
                 l.accept(frame);

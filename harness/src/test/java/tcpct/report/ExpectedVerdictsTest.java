@@ -63,4 +63,22 @@ public class ExpectedVerdictsTest {
         assertThat(o.json().at("/totals/FAILED").asInt()).isEqualTo(1);
         assertThat(o.json().at("/scenarios/1/expectedVerdict").asText()).isEqualTo("PASSED");
     }
+
+    @Test
+    public void aTimingDependentDeviationAcceptsItsAlternativesAndNothingElse() throws Exception {
+        ExpectedVerdicts e = ExpectedVerdicts.load(write("{\"scenarios\": {\"grid/x\": {\"verdict\": \"FAILED\", "
+                + "\"reason\": \"the FIN retransmission races the state read\", \"alsoAccepted\": [\"PASSED\"]}}}"));
+        ScenarioResult passed = new ScenarioResult("grid/x", "x", Verdict.PASSED, List.of(), List.of(), List.of(), List.of(), "agent", 5,
+                null, null, java.util.Map.of(), 0, List.of());
+        ScenarioResult nonStrict = new ScenarioResult("grid/x", "x", Verdict.NON_STRICT, List.of(), List.of(), List.of(), List.of(), "agent",
+                5, null, "a SHOULD", java.util.Map.of(), 0, List.of());
+        Summary.Outcome ok = Summary.build("gvisor", "netstack", null, Instant.EPOCH, 10, List.of(passed), e);
+        assertThat(ok.regressions()).isZero();
+        assertThat(ok.json().at("/scenarios/0/expectedVerdict").asText()).isEqualTo("PASSED");
+        assertThat(ok.json().at("/scenarios/0/acceptedVerdicts").toString()).isEqualTo("[\"FAILED\",\"PASSED\"]");
+        assertThat(Summary.build("gvisor", "netstack", null, Instant.EPOCH, 10, List.of(nonStrict), e).regressions()).isEqualTo(1);
+        assertThat(e.proposeFrom(List.of(passed))).contains("alsoAccepted").doesNotContain("REVIEW: observed");
+        Path noReason = write("{\"scenarios\": {\"grid/x\": {\"verdict\": \"PASSED\", \"alsoAccepted\": [\"FAILED\"]}}}");
+        assertThatThrownBy(() -> ExpectedVerdicts.load(noReason)).hasMessageContaining("depends on timing");
+    }
 }

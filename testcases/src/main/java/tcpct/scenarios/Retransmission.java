@@ -79,7 +79,7 @@ public class Retransmission extends Fixtures {
         target.listen();                              assertThat(target).isIn(LISTEN);
         peer.send(syn().seq(0));
         Frame first = peer.expect(synAck().seq(0).ack(1)); assertThat(target).isIn(SYN_RECEIVED);
-        List<Frame> again = Timers.retransmissions(peer, synAck().seq(0).ack(1), Timers.retransmissionsToCheck(2), MAX_INTERVAL);
+        List<Frame> again = Timers.retransmissions(peer, synAck().seq(0).ack(1), 2, MAX_INTERVAL);
         List<Double> rto = Timers.checkBackoff("synack-rto", first, again, "MUST-19");
         Timers.checkInitialRto("the SYN,ACK", rto.get(0));
         peer.send(ack().seq(1).ack(1));               assertThat(target).isIn(ESTABLISHED);

@@ -1,0 +1,51 @@
+package tcpct.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.testng.annotations.Test;
+import tcpct.cli.Main;
+import tcpct.cli.ScenarioCatalog;
+
+/**
+ * The robustness corpus's checks can fail: the turned-round scenarios of {@code tcpct.selftest}
+ * (WrongRobustnessExpectations) run against the real Linux target, in process, and each comes out FAILED
+ * with the sentence that says what the wire showed.
+ */
+public class RobustnessChecksCanFailIT {
+
+    private static JsonNode scenario(JsonNode summary, String id) {
+        for (JsonNode s : summary.path("scenarios")) {
+            if (s.path("id").asText().equals(id)) {
+                return s;
+            }
+        }
+        throw new AssertionError("no scenario " + id + " in " + summary);
+    }
+
+    @Test
+    public void malformedSegmentsAreDroppedAndSilenceChecksSeeAnswers() throws Exception {
+        Path out = Files.createTempDirectory("tcpct-it-robustness");
+        int exit = Main.execute(new String[] {"run", "--group", "selftest-robustness", "--out", out.toString()},
+                () -> ScenarioCatalog.scan("tcpct.selftest"));
+        assertThat(exit).as("exit status: verdicts differ from the expected PASSED").isEqualTo(1);
+        JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+
+        JsonNode badSum = scenario(s, "selftest/expects-ack-for-bad-checksum");
+        assertThat(badSum.path("verdict").asText()).isEqualTo("FAILED");
+        assertThat(badSum.path("failure").asText()).isEqualTo(
+                "expected ACK seq 1 ack 6 from target after PSH,ACK seq 1 ack 1 len 5 <bad TCP checksum>, saw nothing within 700 ms");
+
+        JsonNode silence = scenario(s, "selftest/expects-silence-for-good-data");
+        assertThat(silence.path("verdict").asText()).isEqualTo("FAILED");
+        assertThat(silence.path("failure").asText()).isEqualTo(
+                "expected no segment from target after PSH,ACK seq 1 ack 1 len 5 for 700 ms, saw ACK seq 1 ack 6");
+
+        JsonNode offset = scenario(s, "selftest/expects-ack-for-bad-data-offset");
+        assertThat(offset.path("verdict").asText()).isEqualTo("FAILED");
+        assertThat(offset.path("failure").asText()).endsWith("<data offset 15>, saw nothing within 700 ms");
+    }
+}
