@@ -61,6 +61,8 @@ public final class Summary {
             ObjectNode m = s.putObject("measurements");
             r.measurements().forEach((k, v) -> m.put(k, Math.round(v * 1000) / 1000.0));
             s.put("protocolWaitMs", r.protocolWaitMs());
+            s.put("wallMs", r.wallMs());
+            r.leftovers().forEach(s.putArray("leftovers")::add);
             protocolWaits += r.protocolWaitMs();
             if (r.verdict() == Verdict.PASSED) {
                 r.states().forEach(x -> states.merge(x, 1, Integer::sum));
