@@ -37,6 +37,7 @@ public final class TargetInstance implements AutoCloseable {
     private final StringBuffer log = new StringBuffer();
     private final long pid;
     private VethPair veth;
+    private StartTimes startTimes;
 
     private TargetInstance(DockerClient docker, TargetSpec spec, String image, String containerId, Path controlDir, long pid) {
         this.docker = docker;
@@ -70,6 +71,7 @@ public final class TargetInstance implements AutoCloseable {
                 .withReadonlyRootfs(true)
                 .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=64m")); // scratch space for stacks that need some
         String cid;
+        long t0 = System.nanoTime();
         try {
             cid = docker.createContainerCmd(image).withName("tcpct-" + spec.name() + "-" + id)
                     .withLabels(Map.of(Labels.OWNER, "1", Labels.RUN, Long.toString(ProcessHandle.current().pid())))
@@ -78,9 +80,11 @@ public final class TargetInstance implements AutoCloseable {
             throw new TargetException("cannot create a container of " + image + " (" + e.getMessage() + "): is the engine healthy? `docker info`", e);
         }
         TargetInstance t = null;
+        long created = System.nanoTime();
         try {
             docker.startContainerCmd(cid).exec();
             long pid = docker.inspectContainerCmd(cid).exec().getState().getPidLong();
+            long started = System.nanoTime();
             t = new TargetInstance(docker, spec, image, cid, controlDir, pid);
             t.followLog();
             t.veth = VethPair.wire(pid, id, spec.wiring() == TargetSpec.Wiring.KERNEL);
@@ -91,11 +95,13 @@ public final class TargetInstance implements AutoCloseable {
                 }
                 fault.apply(pid);
             }
-            TargetInstance started = t;
+            long wired = System.nanoTime();
+            TargetInstance running = t;
             await("agent of target " + spec.name() + " opens its control socket").atMost(AGENT_START)
                     .pollInterval(Duration.ofMillis(10))
-                    .failFast("the agent exited: " + started.log.toString().strip(), () -> !started.running())
-                    .until(() -> Files.exists(started.controlSocket()));
+                    .failFast("the agent exited: " + running.log.toString().strip(), () -> !running.running())
+                    .until(() -> Files.exists(running.controlSocket()));
+            t.startTimes = new StartTimes(created - t0, started - created, wired - started, System.nanoTime() - wired);
             return t;
         } catch (RuntimeException e) {
             if (t != null) {
@@ -118,6 +124,11 @@ public final class TargetInstance implements AutoCloseable {
                         log.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
                     }
                 });
+    }
+
+    /** How long each step of this target's start took. */
+    public StartTimes startTimes() {
+        return startTimes;
     }
 
     public TargetSpec spec() {
