@@ -21,9 +21,11 @@ import tcpct.wire.Frame;
  * The segment round trip through a target, inject to captured reply, both from the pcap kernel timestamps
  * on the host's veth end: a SYN to a listener until its SYN,ACK, and (on the connection that made) a data
  * segment until its ACK. One fresh connection per sample, on ports no scenario uses; each ends with our
- * RST and the agent's {@code reset}. Every wait for a frame is bounded ({@link #WAIT}).
+ * RST and the agent's {@code reset}. Every wait for a frame is bounded ({@link #WAIT}). Beside them, on
+ * the JVM's clock, one agent {@code states} call per sample (what every {@code assertThat(target).isIn}
+ * costs at least once).
  */
-public record RoundTrips(List<Double> synToSynAck, List<Double> dataToAck) {
+public record RoundTrips(List<Double> synToSynAck, List<Double> dataToAck, List<Double> agentStatesCall) {
 
     /** The longest a reply is awaited, as a scenario's {@code peer.expect}. */
     public static final Duration WAIT = Duration.ofSeconds(3);
@@ -34,6 +36,7 @@ public record RoundTrips(List<Double> synToSynAck, List<Double> dataToAck) {
     public RoundTrips {
         synToSynAck = List.copyOf(synToSynAck);
         dataToAck = List.copyOf(dataToAck);
+        agentStatesCall = List.copyOf(agentStatesCall);
     }
 
     public static RoundTrips measure(Lab lab, int samples) {
@@ -43,6 +46,7 @@ public record RoundTrips(List<Double> synToSynAck, List<Double> dataToAck) {
         SecureRandom random = new SecureRandom();
         List<Double> syn = new ArrayList<>();
         List<Double> data = new ArrayList<>();
+        List<Double> states = new ArrayList<>();
         LinkedBlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
         try (AutoCloseable listening = lab.wire().listen(frames::add)) {
             for (int i = 0; i < samples; i++) {
@@ -63,6 +67,9 @@ public record RoundTrips(List<Double> synToSynAck, List<Double> dataToAck) {
                 Frame ack = next(frames, peerPort, Direction.FROM_TARGET,
                         f -> f.segment().flags().has(Flag.ACK) && f.segment().ack().equals(acked), "the target's ACK of our data");
                 data.add(ms(dataOut, ack));
+                long t0 = System.nanoTime();
+                lab.agent().states();
+                states.add((System.nanoTime() - t0) / 1e6);
                 lab.wire().send(Segments.rst().toSegment(peerPort, port, space, 1 + DATA.length, 0));
                 lab.agent().call("reset", Map.of());
                 frames.clear();
@@ -72,7 +79,7 @@ public record RoundTrips(List<Double> synToSynAck, List<Double> dataToAck) {
         } catch (Exception e) {
             throw new IllegalStateException("cannot stop listening on the wire: " + e.getMessage(), e);
         }
-        return new RoundTrips(syn, data);
+        return new RoundTrips(syn, data, states);
     }
 
     static double ms(Frame from, Frame to) {
