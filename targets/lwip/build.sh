@@ -7,8 +7,11 @@
 # agent is a dynamic binary. OUTDIR gets the agent at OUTDIR/agent, every
 # shared library that ldd lists at its own path under OUTDIR (for example
 # OUTDIR/lib/x86_64-linux-gnu/liblwip.so.0), and a Dockerfile FROM scratch
-# that copies exactly these files. Installs missing Debian packages with
-# apt-get; nothing from anywhere else. Safe to run repeatedly.
+# that copies exactly these files. The agent is agent/main.c and agent/stack.c
+# plus the plumbing the C agents share, ../common/agent_*.c (compiled in, so
+# a change there changes the binary and so the image tag). Installs missing
+# Debian packages with apt-get; nothing from anywhere else. Safe to run
+# repeatedly.
 set -u
 
 if [ "$#" -ne 1 ] || [ -z "$1" ]; then
@@ -17,6 +20,8 @@ if [ "$#" -ne 1 ] || [ -z "$1" ]; then
 fi
 out=$1
 here=$(cd "$(dirname "$0")" && pwd) || { echo "build.sh: error: cannot find the script's folder" >&2; exit 1; }
+common="$here/../common"
+[ -f "$common/agent_json.c" ] || { echo "build.sh: error: $common/agent_json.c is missing: targets/common must sit next to targets/lwip" >&2; exit 1; }
 
 # --- Debian packages -----------------------------------------------------------
 need=""
@@ -48,11 +53,11 @@ out=$(cd "$out" && pwd) || { echo "build.sh: error: cannot enter $out" >&2; exit
 tmp="$out/.agent.tmp.$$"
 log="$out/.agent.log.$$"
 trap 'rm -f "$tmp" "$log"' EXIT INT TERM
-if ! (cd "$here/agent" && gcc -O2 -g0 -Wall -Wextra -pthread $cflags -DDEB_VERSION="\"$deb_version\"" \
-        -o "$tmp" main.c stack.c -llwip) >"$log" 2>&1; then
+if ! (cd "$here/agent" && gcc -O2 -g0 -Wall -Wextra -pthread $cflags -I"$common" -DDEB_VERSION="\"$deb_version\"" \
+        -o "$tmp" main.c stack.c "$common"/agent_*.c -llwip) >"$log" 2>&1; then
     cat "$log" >&2
     first=$(grep -m1 -E 'error|cannot find' "$log" || true)
-    echo "build.sh: error: compiling agent/main.c agent/stack.c failed${first:+: $first}" >&2
+    echo "build.sh: error: compiling agent/main.c agent/stack.c ../common/agent_*.c failed${first:+: $first}" >&2
     exit 1
 fi
 if [ -s "$log" ]; then

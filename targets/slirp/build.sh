@@ -6,7 +6,9 @@
 # Writes into OUTDIR: Dockerfile (FROM scratch), root/agent (dynamically linked
 # against Debian's libslirp0) and, under root/, every shared library that ldd
 # lists for it, at its own path (libslirp, glib, libc, the loader...), so
-# OUTDIR is a complete build context. Installs the Debian packages it needs
+# OUTDIR is a complete build context. The agent is agent/agent.c plus the
+# plumbing the C agents share, ../common/agent_*.c (compiled in, so a change
+# there changes the binary and so the image tag). Installs the Debian packages it needs
 # (gcc, libc6-dev, libslirp-dev) when dpkg says they are absent; nothing from
 # any other source. Safe to run repeatedly.
 set -u
@@ -17,6 +19,8 @@ if [ "$#" -ne 1 ] || [ -z "$1" ]; then
 fi
 out=$1
 here=$(cd "$(dirname "$0")" && pwd) || { echo "build.sh: error: cannot find the script's folder" >&2; exit 1; }
+common="$here/../common"
+[ -f "$common/agent_json.c" ] || { echo "build.sh: error: $common/agent_json.c is missing: targets/common must sit next to targets/slirp" >&2; exit 1; }
 
 missing=""
 for pkg in gcc libc6-dev libslirp-dev; do
@@ -37,10 +41,10 @@ tmp="$out/.agent.tmp.$$"
 log="$out/.agent.log.$$"
 trap 'rm -f "$tmp" "$log"' EXIT INT TERM
 # libslirp.h needs no glib headers; link against libslirp.so (libslirp-dev) directly.
-if ! (cd "$here" && gcc -O2 -Wall -Wextra -o "$tmp" agent/agent.c -lslirp) >"$log" 2>&1; then
+if ! (cd "$here" && gcc -O2 -Wall -Wextra -I"$common" -o "$tmp" agent/agent.c "$common"/agent_*.c -lslirp) >"$log" 2>&1; then
     cat "$log" >&2
     first=$(grep -m1 -E 'error|cannot find' "$log" || true)
-    echo "build.sh: error: compiling agent/agent.c failed${first:+: $first}" >&2
+    echo "build.sh: error: compiling agent/agent.c with ../common failed${first:+: $first}" >&2
     exit 1
 fi
 if [ -s "$log" ]; then

@@ -14,15 +14,18 @@
  *   agent --version
  *
  * Layout of this file:
- *   1. utilities: growable buffer, logging, errno names
- *   2. JSON: request reader, response writer helpers
- *   3. IP addresses: formatting and parsing
- *   4. the /proc/net/tcp and /proc/net/tcp6 parser
- *   5. owned sockets, command arguments, command handlers
- *   6. control connection and the event loop
- *   7. main
+ *   1. utilities: clip()
+ *   2. IP addresses: formatting and parsing
+ *   3. the /proc/net/tcp and /proc/net/tcp6 parser
+ *   4. owned sockets, command arguments, command handlers
+ *   5. control connection and the event loop
+ *   6. main
  *
- * Build: gcc -static -O2 -Wall -Wextra -o agent agent.c   (see ../build.sh)
+ * The plumbing every C agent shares (buffer, log, errno names, JSON, the
+ * control socket, request framing) is in targets/common.
+ *
+ * Build: gcc -static -O2 -Wall -Wextra -I../../common -o agent agent.c \
+ *            ../../common/agent_*.c   (see ../build.sh)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -46,6 +49,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent_buf.h"
+#include "agent_control.h"
+#include "agent_errno.h"
+#include "agent_json.h"
+#include "agent_lines.h"
+#include "agent_log.h"
+#include "agent_states.h"
+
 #ifndef TCP_QUICKACK
 #define TCP_QUICKACK 12
 #endif
@@ -55,9 +66,7 @@
 
 #define AGENT_NAME "tcpct-linux-agent"
 #define PROTOCOL_VERSION 1
-#define MAX_LINE 65536          /* longest request line accepted, without '\n' */
 #define MAX_FDS 65536           /* the agent can own sockets with fd < MAX_FDS */
-#define MAX_MEMBERS 64          /* members per request object */
 #define DEFAULT_BACKLOG 16
 #define DEFAULT_TIMEOUT_MS 1000
 #define DEFAULT_RECV_MAX 65536
@@ -65,154 +74,8 @@
 #define MAX_TIMEOUT_MS 3600000  /* upper bound of "timeoutMs": one hour */
 
 /* ======================================================================
- * 1. Utilities
+ * 1. Utilities (the buffer, the log and errno names are in targets/common)
  * ====================================================================== */
-
-/* Growable, always NUL-terminated byte buffer. */
-typedef struct {
-    char *p;
-    size_t len, cap;
-} Buf;
-
-static void die_oom(void)
-{
-    fputs("agent: out of memory\n", stderr);
-    exit(1);
-}
-
-static void buf_reserve(Buf *b, size_t extra)
-{
-    if (b->len + extra + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p)
-        die_oom();
-    b->p = p;
-    b->cap = cap;
-}
-
-static void buf_add(Buf *b, const char *s, size_t n)
-{
-    buf_reserve(b, n);
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void buf_puts(Buf *b, const char *s)
-{
-    buf_add(b, s, strlen(s));
-}
-
-static void buf_printf(Buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void buf_printf(Buf *b, const char *fmt, ...)
-{
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof tmp) {
-        buf_add(b, tmp, (size_t)n);
-        return;
-    }
-    buf_reserve(b, (size_t)n); /* longer than tmp: format again in place */
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-static void buf_free(Buf *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
-}
-
-/* Milliseconds of CLOCK_MONOTONIC (time since boot, not namespaced), so log
- * lines can be correlated with the harness's own monotonic clock. */
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Log line on stderr: "<monotonic ms> <dir> <text>", where dir is '<' for a
- * request, '>' for a response and '#' for a note of the agent itself.
- * Control bytes (only possible in malformed requests) are written as \xNN so
- * the log stays one line per entry and plain text. */
-static void log_raw(char dir, const char *s, size_t n)
-{
-    fprintf(stderr, "%lld %c ", mono_ms(), dir);
-    size_t start = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7f) {
-            fwrite(s + start, 1, i - start, stderr);
-            fprintf(stderr, "\\x%02x", c);
-            start = i + 1;
-        }
-    }
-    fwrite(s + start, 1, n - start, stderr);
-    fputc('\n', stderr);
-    fflush(stderr);
-}
-
-static void log_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void log_note(const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    log_raw('#', msg, strlen(msg));
-}
-
-/* Symbolic names of the errno values a socket program can meet. Where Linux
- * gives two names the same value (EWOULDBLOCK, ENOTSUP, EDEADLOCK) only the
- * first spelling is listed, so it is the one reported. */
-static const struct {
-    int num;
-    const char *name;
-} ERRNO_NAMES[] = {
-#define E(x) { x, #x }
-    E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG),
-    E(ENOEXEC), E(EBADF), E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES),
-    E(EFAULT), E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV), E(ENOTDIR),
-    E(EISDIR), E(EINVAL), E(ENFILE), E(EMFILE), E(ENOTTY), E(EFBIG),
-    E(ENOSPC), E(ESPIPE), E(EROFS), E(EMLINK), E(EPIPE), E(EDOM), E(ERANGE),
-    E(EDEADLK), E(ENAMETOOLONG), E(ENOLCK), E(ENOSYS), E(ENOTEMPTY),
-    E(ELOOP), E(ENOMSG), E(EIDRM), E(ENOSTR), E(ENODATA), E(ETIME), E(ENOSR),
-    E(ENONET), E(ENOLINK), E(EPROTO), E(EBADMSG), E(EOVERFLOW), E(EILSEQ),
-    E(ERESTART), E(EUSERS), E(ENOTSOCK), E(EDESTADDRREQ), E(EMSGSIZE),
-    E(EPROTOTYPE), E(ENOPROTOOPT), E(EPROTONOSUPPORT), E(ESOCKTNOSUPPORT),
-    E(EOPNOTSUPP), E(EPFNOSUPPORT), E(EAFNOSUPPORT), E(EADDRINUSE),
-    E(EADDRNOTAVAIL), E(ENETDOWN), E(ENETUNREACH), E(ENETRESET),
-    E(ECONNABORTED), E(ECONNRESET), E(ENOBUFS), E(EISCONN), E(ENOTCONN),
-    E(ESHUTDOWN), E(ETOOMANYREFS), E(ETIMEDOUT), E(ECONNREFUSED),
-    E(EHOSTDOWN), E(EHOSTUNREACH), E(EALREADY), E(EINPROGRESS), E(ESTALE),
-    E(EDQUOT), E(ECANCELED), E(EOWNERDEAD), E(ENOTRECOVERABLE),
-#undef E
-};
-
-/* Name of errno value e; unknown values are spelled "E<number>" in buf. */
-static const char *errno_name(int e, char *buf, size_t n)
-{
-    for (size_t i = 0; i < sizeof ERRNO_NAMES / sizeof ERRNO_NAMES[0]; i++)
-        if (ERRNO_NAMES[i].num == e)
-            return ERRNO_NAMES[i].name;
-    snprintf(buf, n, "E%d", e);
-    return buf;
-}
 
 /* Copies a string that came from the harness into buf (size >= 48) for use
  * in an error message: at most 40 characters, non-printable bytes as '?'. */
@@ -230,338 +93,7 @@ static const char *clip(const char *s, char *buf)
 }
 
 /* ======================================================================
- * 2. JSON
- *
- * Requests are flat objects whose values are strings, integers, booleans or
- * null; that is all this reader accepts (nested objects, arrays and
- * non-integer numbers are rejected as bad requests).
- * ====================================================================== */
-
-typedef enum { JV_NULL, JV_BOOL, JV_INT, JV_STR } JType;
-
-typedef struct {
-    const char *key;  /* decoded, NUL-terminated */
-    size_t klen;
-    JType type;
-    const char *str;  /* JV_STR: decoded, NUL-terminated (may hold NULs) */
-    size_t slen;
-    long long num;    /* JV_INT: the value; JV_BOOL: 0 or 1 */
-} JMember;
-
-typedef struct {
-    JMember m[MAX_MEMBERS];
-    int n;
-} JObject;
-
-typedef struct {
-    const char *s;
-    size_t len, pos;
-    char *store;   /* decoded strings go here; needs len + 1 bytes at most */
-    size_t spos;
-    char err[160];
-} JParser;
-
-static int jp_fail(JParser *p, const char *what)
-{
-    snprintf(p->err, sizeof p->err, "%s at column %zu", what, p->pos + 1);
-    return -1;
-}
-
-static void jp_ws(JParser *p)
-{
-    while (p->pos < p->len && (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' ||
-                               p->s[p->pos] == '\r' || p->s[p->pos] == '\n'))
-        p->pos++;
-}
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Reads the 4 hex digits of a \u escape; p->pos is on the first digit. */
-static int jp_hex4(JParser *p, unsigned *cp)
-{
-    if (p->pos + 4 > p->len)
-        return jp_fail(p, "truncated \\u escape");
-    unsigned v = 0;
-    for (size_t i = 0; i < 4; i++) {
-        int h = hexval((unsigned char)p->s[p->pos + i]);
-        if (h < 0)
-            return jp_fail(p, "invalid \\u escape");
-        v = v * 16 + (unsigned)h;
-    }
-    p->pos += 4;
-    *cp = v;
-    return 0;
-}
-
-static void put_utf8(char *out, size_t *o, unsigned cp)
-{
-    if (cp < 0x80) {
-        out[(*o)++] = (char)cp;
-    } else if (cp < 0x800) {
-        out[(*o)++] = (char)(0xC0 | (cp >> 6));
-        out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out[(*o)++] = (char)(0xE0 | (cp >> 12));
-        out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-    } else {
-        out[(*o)++] = (char)(0xF0 | (cp >> 18));
-        out[(*o)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-    }
-}
-
-/* Reads a string literal; the decoded text goes to the store (a decoded
- * string never needs more bytes than its literal, quotes included). */
-static int jp_string(JParser *p, const char **out, size_t *outlen)
-{
-    if (p->pos >= p->len || p->s[p->pos] != '"')
-        return jp_fail(p, "expected a string");
-    p->pos++;
-    char *dst = p->store + p->spos;
-    size_t o = 0;
-    for (;;) {
-        if (p->pos >= p->len)
-            return jp_fail(p, "unterminated string");
-        unsigned char c = (unsigned char)p->s[p->pos];
-        if (c == '"') {
-            p->pos++;
-            break;
-        }
-        if (c < 0x20)
-            return jp_fail(p, "control character in string");
-        if (c != '\\') {
-            dst[o++] = (char)c;
-            p->pos++;
-            continue;
-        }
-        if (p->pos + 1 >= p->len)
-            return jp_fail(p, "unterminated string");
-        char e = p->s[p->pos + 1];
-        p->pos += 2;
-        switch (e) {
-        case '"': dst[o++] = '"'; break;
-        case '\\': dst[o++] = '\\'; break;
-        case '/': dst[o++] = '/'; break;
-        case 'b': dst[o++] = '\b'; break;
-        case 'f': dst[o++] = '\f'; break;
-        case 'n': dst[o++] = '\n'; break;
-        case 'r': dst[o++] = '\r'; break;
-        case 't': dst[o++] = '\t'; break;
-        case 'u': {
-            unsigned cp, lo;
-            if (jp_hex4(p, &cp))
-                return -1;
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                /* high surrogate: a low surrogate escape must follow */
-                if (p->pos + 2 > p->len || p->s[p->pos] != '\\' || p->s[p->pos + 1] != 'u')
-                    return jp_fail(p, "unpaired surrogate in \\u escape");
-                p->pos += 2;
-                if (jp_hex4(p, &lo))
-                    return -1;
-                if (lo < 0xDC00 || lo > 0xDFFF)
-                    return jp_fail(p, "unpaired surrogate in \\u escape");
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                return jp_fail(p, "unpaired surrogate in \\u escape");
-            }
-            put_utf8(dst, &o, cp);
-            break;
-        }
-        default:
-            p->pos -= 1;
-            return jp_fail(p, "invalid escape in string");
-        }
-    }
-    dst[o] = '\0';
-    *out = dst;
-    *outlen = o;
-    p->spos += o + 1;
-    return 0;
-}
-
-/* Reads an integer (JSON number syntax without fraction or exponent). */
-static int jp_integer(JParser *p, long long *v)
-{
-    bool neg = false;
-    if (p->pos < p->len && p->s[p->pos] == '-') {
-        neg = true;
-        p->pos++;
-    }
-    if (p->pos >= p->len || p->s[p->pos] < '0' || p->s[p->pos] > '9')
-        return jp_fail(p, "invalid number");
-    if (p->s[p->pos] == '0' && p->pos + 1 < p->len && p->s[p->pos + 1] >= '0' &&
-        p->s[p->pos + 1] <= '9')
-        return jp_fail(p, "invalid number (leading zero)");
-    unsigned long long acc = 0;
-    unsigned long long limit = neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
-    while (p->pos < p->len && p->s[p->pos] >= '0' && p->s[p->pos] <= '9') {
-        unsigned d = (unsigned)(p->s[p->pos] - '0');
-        if (acc > (limit - d) / 10)
-            return jp_fail(p, "integer out of range");
-        acc = acc * 10 + d;
-        p->pos++;
-    }
-    if (p->pos < p->len && (p->s[p->pos] == '.' || p->s[p->pos] == 'e' || p->s[p->pos] == 'E'))
-        return jp_fail(p, "only integer numbers are supported");
-    if (neg)
-        *v = acc == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)acc;
-    else
-        *v = (long long)acc;
-    return 0;
-}
-
-static bool jp_literal(JParser *p, const char *word)
-{
-    size_t n = strlen(word);
-    if (p->pos + n > p->len || memcmp(p->s + p->pos, word, n) != 0)
-        return false;
-    p->pos += n;
-    return true;
-}
-
-static int jp_value(JParser *p, JMember *m)
-{
-    if (p->pos >= p->len)
-        return jp_fail(p, "expected a value");
-    char c = p->s[p->pos];
-    if (c == '"') {
-        m->type = JV_STR;
-        return jp_string(p, &m->str, &m->slen);
-    }
-    if (c == '-' || (c >= '0' && c <= '9')) {
-        m->type = JV_INT;
-        return jp_integer(p, &m->num);
-    }
-    if (c == '{' || c == '[')
-        return jp_fail(p, "nested objects and arrays are not supported");
-    if (jp_literal(p, "true")) {
-        m->type = JV_BOOL;
-        m->num = 1;
-    } else if (jp_literal(p, "false")) {
-        m->type = JV_BOOL;
-        m->num = 0;
-    } else if (jp_literal(p, "null")) {
-        m->type = JV_NULL;
-    } else {
-        return jp_fail(p, "invalid value");
-    }
-    return 0;
-}
-
-/* Parses one request line into obj. store must have len + 1 bytes. On error
- * returns -1 with a description (no "bad request: " prefix) in err. */
-static int json_parse_request(const char *line, size_t len, char *store, JObject *obj,
-                              char *err, size_t errlen)
-{
-    JParser p = { .s = line, .len = len, .store = store };
-    obj->n = 0;
-    jp_ws(&p);
-    if (p.pos >= p.len || p.s[p.pos] != '{') {
-        jp_fail(&p, "not a JSON object");
-        goto bad;
-    }
-    p.pos++;
-    jp_ws(&p);
-    if (p.pos < p.len && p.s[p.pos] == '}') {
-        p.pos++;
-    } else {
-        for (;;) {
-            jp_ws(&p);
-            if (obj->n == MAX_MEMBERS) {
-                jp_fail(&p, "too many members");
-                goto bad;
-            }
-            JMember *m = &obj->m[obj->n];
-            memset(m, 0, sizeof *m);
-            size_t keypos = p.pos;
-            if (jp_string(&p, &m->key, &m->klen))
-                goto bad;
-            for (int i = 0; i < obj->n; i++) {
-                if (obj->m[i].klen == m->klen && memcmp(obj->m[i].key, m->key, m->klen) == 0) {
-                    p.pos = keypos;
-                    jp_fail(&p, "duplicate key");
-                    goto bad;
-                }
-            }
-            jp_ws(&p);
-            if (p.pos >= p.len || p.s[p.pos] != ':') {
-                jp_fail(&p, "expected ':'");
-                goto bad;
-            }
-            p.pos++;
-            jp_ws(&p);
-            if (jp_value(&p, m))
-                goto bad;
-            obj->n++;
-            jp_ws(&p);
-            if (p.pos < p.len && p.s[p.pos] == ',') {
-                p.pos++;
-                continue;
-            }
-            if (p.pos < p.len && p.s[p.pos] == '}') {
-                p.pos++;
-                break;
-            }
-            jp_fail(&p, "expected ',' or '}'");
-            goto bad;
-        }
-    }
-    jp_ws(&p);
-    if (p.pos != p.len) {
-        jp_fail(&p, "trailing characters after the object");
-        goto bad;
-    }
-    return 0;
-bad:
-    snprintf(err, errlen, "%s", p.err);
-    return -1;
-}
-
-static const JMember *jget(const JObject *o, const char *key)
-{
-    size_t kl = strlen(key);
-    for (int i = 0; i < o->n; i++)
-        if (o->m[i].klen == kl && memcmp(o->m[i].key, key, kl) == 0)
-            return &o->m[i];
-    return NULL;
-}
-
-/* Appends s as a JSON string literal. Control characters are escaped; other
- * bytes are copied (everything the agent writes is ASCII, see clip()). */
-static void buf_json_str(Buf *b, const char *s)
-{
-    buf_add(b, "\"", 1);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '"': buf_add(b, "\\\"", 2); break;
-        case '\\': buf_add(b, "\\\\", 2); break;
-        case '\n': buf_add(b, "\\n", 2); break;
-        case '\r': buf_add(b, "\\r", 2); break;
-        case '\t': buf_add(b, "\\t", 2); break;
-        default:
-            if (c < 0x20 || c == 0x7f)
-                buf_printf(b, "\\u%04x", c);
-            else
-                buf_add(b, (const char *)&c, 1);
-        }
-    }
-    buf_add(b, "\"", 1);
-}
-
-/* ======================================================================
- * 3. IP addresses
+ * 2. IP addresses
  * ====================================================================== */
 
 #define ENDPOINT_STRLEN 64 /* "[" + 39 + "]:" + 5 + NUL fits */
@@ -642,7 +174,7 @@ static void fmt_sockaddr(const struct sockaddr_storage *ss, char *out, size_t n)
 }
 
 /* ======================================================================
- * 4. /proc/net/tcp and /proc/net/tcp6
+ * 3. /proc/net/tcp and /proc/net/tcp6
  *
  * Line format (after one header line starting with "sl"):
  *   "  12: 0202000A:1388 0102000A:9C40 01 00000000:00000000 ..."
@@ -651,25 +183,6 @@ static void fmt_sockaddr(const struct sockaddr_storage *ss, char *out, size_t n)
  * as 32-bit words in host byte order and printed with %08X; the port is 4
  * hex digits of the port number.
  * ====================================================================== */
-
-static const char *tcp_state_name(unsigned code)
-{
-    switch (code) {
-    case 0x01: return "ESTABLISHED";
-    case 0x02: return "SYN-SENT";
-    case 0x03: return "SYN-RECEIVED";
-    case 0x04: return "FIN-WAIT-1";
-    case 0x05: return "FIN-WAIT-2";
-    case 0x06: return "TIME-WAIT";
-    case 0x07: return "CLOSED";
-    case 0x08: return "CLOSE-WAIT";
-    case 0x09: return "LAST-ACK";
-    case 0x0A: return "LISTEN";
-    case 0x0B: return "CLOSING";
-    case 0x0C: return "SYN-RECEIVED"; /* TCP_NEW_SYN_RECV: a request socket */
-    default: return "UNKNOWN";
-    }
-}
 
 /* Parses exactly n hex digits. */
 static bool parse_hex_n(const char *s, size_t n, unsigned long *v)
@@ -804,7 +317,7 @@ static int proc_parse_stream(const char *name, FILE *f, Buf *out, int *count, ch
 }
 
 /* ======================================================================
- * 5. Sockets and commands
+ * 4. Sockets and commands
  * ====================================================================== */
 
 /* Sockets the agent owns (created by socket/listen/connect/accept). Every
@@ -846,18 +359,17 @@ static int fail_sys(Out *o, const char *what)
 
 static void res_int(Out *o, const char *key, long long v)
 {
-    buf_printf(&o->res, ",\"%s\":%lld", key, v);
+    buf_member_int(&o->res, key, v);
 }
 
 static void res_str(Out *o, const char *key, const char *v)
 {
-    buf_printf(&o->res, ",\"%s\":", key);
-    buf_json_str(&o->res, v);
+    buf_member_str(&o->res, key, v);
 }
 
 static void res_bool(Out *o, const char *key, bool v)
 {
-    buf_printf(&o->res, ",\"%s\":%s", key, v ? "true" : "false");
+    buf_member_bool(&o->res, key, v);
 }
 
 /* "local": getsockname of fd (null if that fails, which it should not). */
@@ -879,8 +391,7 @@ static void res_local(Out *o, int fd)
 /* A member that is absent or null counts as not given. */
 static const JMember *arg_get(const JObject *r, const char *key)
 {
-    const JMember *m = jget(r, key);
-    return (m && m->type != JV_NULL) ? m : NULL;
+    return json_arg(r, key);
 }
 
 static int arg_int(const JObject *r, Out *o, const char *key, bool required, long long dflt,
@@ -1060,7 +571,7 @@ static int wait_readable(int fd, long long timeout_ms)
             return 1; /* let the following call report the problem */
         }
         if (p[1].revents & (POLLHUP | POLLERR)) {
-            log_note("control connection closed during a wait; exiting");
+            agent_note("control connection closed during a wait; exiting");
             exit_agent(0);
         }
         if (p[0].revents)
@@ -1372,7 +883,7 @@ static int cmd_send(const JObject *r, Out *o)
         return fail(o, EINVAL, "argument \"data\" must have an even number of hex digits");
     unsigned char *data = malloc(n / 2 + 1);
     if (!data)
-        die_oom();
+        agent_oom();
     for (size_t i = 0; i < n / 2; i++) {
         int hi = hexval((unsigned char)hex[2 * i]), lo = hexval((unsigned char)hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
@@ -1401,7 +912,7 @@ static int cmd_recv(const JObject *r, Out *o)
         return fail(o, EAGAIN, "recv: no data within %lld ms", timeout);
     unsigned char *data = malloc((size_t)max);
     if (!data)
-        die_oom();
+        agent_oom();
     ssize_t n = recv(fd, data, (size_t)max, MSG_DONTWAIT);
     if (n < 0) {
         free(data);
@@ -1519,7 +1030,7 @@ static int cmd_bye(const JObject *r, Out *o)
 }
 
 /* ======================================================================
- * 6. Control connection and event loop
+ * 5. Control connection and event loop
  * ====================================================================== */
 
 static const char *g_ctl_path;
@@ -1547,73 +1058,42 @@ static void on_signal(int sig)
     _exit(0);
 }
 
-/* Writes one response line (s has no newline) and logs it. If the harness
- * is gone, there is nobody left to serve: exit. */
-static void send_line(Buf *b)
+/* A write to the harness failed: it is gone, there is nobody left to serve. */
+static void harness_gone(void)
 {
-    log_raw('>', b->p, b->len);
-    buf_add(b, "\n", 1);
-    size_t off = 0;
-    while (off < b->len) {
-        ssize_t n = send(g_ctl, b->p + off, b->len - off, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            log_note("control connection: write failed: %s; exiting", strerror(errno));
-            exit_agent(0);
-        }
-        off += (size_t)n;
-    }
-}
-
-static void send_error(bool have_id, long long id, const char *errname, const char *msg)
-{
-    Buf b = { 0 };
-    if (have_id)
-        buf_printf(&b, "{\"id\":%lld", id);
-    else
-        buf_puts(&b, "{\"id\":null");
-    buf_printf(&b, ",\"ok\":false,\"errno\":\"%s\",\"error\":", errname);
-    buf_json_str(&b, msg);
-    buf_puts(&b, "}");
-    send_line(&b);
-    buf_free(&b);
+    agent_note("control connection: write failed: %s; exiting", strerror(errno));
+    exit_agent(0);
 }
 
 /* Handles one request line (without '\n'). */
 static void handle_line(const char *line, size_t len)
 {
-    while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
-        len--;
-    size_t i = 0;
-    while (i < len && (line[i] == ' ' || line[i] == '\t'))
-        i++;
-    if (i == len)
+    if (!line_trim(&line, &len))
         return; /* blank lines are ignored */
-    log_raw('<', line, len);
+    agent_log('<', line, len);
 
     JObject req;
     char perr[200], msg[300], cb[48];
     char *store = malloc(len + 1);
     if (!store)
-        die_oom();
+        agent_oom();
     if (json_parse_request(line, len, store, &req, perr, sizeof perr) < 0) {
         snprintf(msg, sizeof msg, "bad request: %s", perr);
-        send_error(false, 0, "EPROTO", msg);
+        control_respond_error(false, 0, "EPROTO", msg);
         free(store);
         return;
     }
-    const JMember *idm = jget(&req, "id");
-    const JMember *cmdm = jget(&req, "cmd");
+    const JMember *idm = json_get(&req, "id");
+    const JMember *cmdm = json_get(&req, "cmd");
     if (!idm || idm->type != JV_INT) {
-        send_error(false, 0, "EPROTO",
+        control_respond_error(false, 0, "EPROTO",
                    idm ? "bad request: \"id\" must be an integer" : "bad request: missing \"id\"");
         free(store);
         return;
     }
     long long id = idm->num;
     if (!cmdm || cmdm->type != JV_STR) {
-        send_error(true, id, "EPROTO",
+        control_respond_error(true, id, "EPROTO",
                    cmdm ? "bad request: \"cmd\" must be a string" : "bad request: missing \"cmd\"");
         free(store);
         return;
@@ -1624,90 +1104,68 @@ static void handle_line(const char *line, size_t len)
             fn = COMMANDS[c].fn;
     if (!fn) {
         snprintf(msg, sizeof msg, "unknown command \"%s\"", clip(cmdm->str, cb));
-        send_error(true, id, "ENOSYS", msg);
+        control_respond_error(true, id, "ENOSYS", msg);
         free(store);
         return;
     }
 
     Out o = { 0 };
     if (fn(&req, &o) < 0 || o.failed) {
-        send_error(true, id, o.errname, o.errmsg);
+        control_respond_error(true, id, o.errname, o.errmsg);
     } else {
         Buf b = { 0 };
-        buf_printf(&b, "{\"id\":%lld,\"ok\":true", id);
-        if (o.res.len)
-            buf_add(&b, o.res.p, o.res.len);
-        buf_puts(&b, "}");
-        send_line(&b);
+        json_ok_response(&b, id, o.res.p ? o.res.p : "", o.res.len);
+        control_respond(&b);
         buf_free(&b);
     }
     buf_free(&o.res);
     free(store);
+    if (g_bye) {
+        agent_note("bye; exiting");
+        close(g_ctl);
+        exit_agent(0);
+    }
 }
 
-/* Reads request lines until EOF or "bye". Requests are handled one at a
- * time, in order; responses are written before the next line is looked at. */
+static void line_too_long(void)
+{
+    agent_note("request line longer than %d bytes, discarded", LINE_MAX_BYTES);
+    control_respond_error(false, 0, "EPROTO", LINES_TOO_LONG_MSG);
+}
+
+/* Reads request lines until EOF or "bye" (handle_line exits after it).
+ * Requests are handled one at a time, in order; responses are written
+ * before the next line is looked at. */
 static void serve_connection(void)
 {
-    static char in[MAX_LINE + 1]; /* a maximal line plus its '\n' fits */
-    size_t have = 0;
-    bool discarding = false; /* inside an over-long line, skipping to '\n' */
+    static char in[16384];
+    LineReader lines = { 0 };
     for (;;) {
-        ssize_t n = read(g_ctl, in + have, sizeof in - have);
+        ssize_t n = read(g_ctl, in, sizeof in);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            log_note("control connection: read failed: %s; exiting", strerror(errno));
+            agent_note("control connection: read failed: %s; exiting", strerror(errno));
             exit_agent(0);
         }
         if (n == 0) {
-            if (have > 0 && !discarding)
-                handle_line(in, have); /* last line without '\n' */
-            log_note("control connection closed (EOF); exiting");
+            size_t len;
+            char *last = lines_rest(&lines, &len);
+            if (last) {
+                handle_line(last, len); /* last line without '\n' */
+                free(last);
+            }
+            agent_note("control connection closed (EOF); exiting");
             exit_agent(0);
         }
-        have += (size_t)n;
-        size_t start = 0;
-        char *nl;
-        while ((nl = memchr(in + start, '\n', have - start)) != NULL) {
-            size_t len = (size_t)(nl - (in + start));
-            if (discarding)
-                discarding = false;
-            else
-                handle_line(in + start, len);
-            start += len + 1;
-            if (g_bye) {
-                log_note("bye; exiting");
-                close(g_ctl);
-                exit_agent(0);
-            }
-        }
-        memmove(in, in + start, have - start);
-        have -= start;
-        if (have == sizeof in) {
-            /* MAX_LINE + 1 bytes without '\n': the line is too long */
-            if (!discarding) {
-                char msg[80];
-                snprintf(msg, sizeof msg, "bad request: line longer than %d bytes", MAX_LINE);
-                log_note("request line longer than %d bytes, discarded", MAX_LINE);
-                send_error(false, 0, "EPROTO", msg);
-                discarding = true;
-            }
-            have = 0;
-        }
+        lines_feed(&lines, in, (size_t)n);
+        lines_dispatch(&lines, handle_line, line_too_long);
     }
 }
 
 static int run_control(const char *path)
 {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof sa.sun_path) {
-        fprintf(stderr, "agent: control socket path too long: %s\n", path);
-        return 1;
-    }
-    strcpy(sa.sun_path, path);
     g_ctl_path = path;
-
     struct sigaction act = { .sa_handler = SIG_IGN };
     sigaction(SIGPIPE, &act, NULL);
     act.sa_handler = on_signal;
@@ -1718,50 +1176,30 @@ static int run_control(const char *path)
     struct utsname u;
     if (uname(&u) < 0)
         snprintf(u.release, sizeof u.release, "unknown");
-    log_note("%s protocol %d on Linux %s, pid %d", AGENT_NAME, PROTOCOL_VERSION, u.release,
-             (int)getpid());
+    agent_note("%s protocol %d on Linux %s, pid %d", AGENT_NAME, PROTOCOL_VERSION, u.release,
+               (int)getpid());
 
-    int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    char err[300];
+    g_path_bound = 1; /* from here on, the signal handler removes the file */
+    int lfd = control_listen(path, err, sizeof err);
     if (lfd < 0) {
-        fprintf(stderr, "agent: socket(AF_UNIX): %s\n", strerror(errno));
-        return 1;
-    }
-    if (unlink(path) < 0 && errno != ENOENT) {
-        fprintf(stderr, "agent: cannot remove stale %s: %s\n", path, strerror(errno));
-        return 1;
-    }
-    if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-        fprintf(stderr, "agent: bind %s: %s\n", path, strerror(errno));
-        return 1;
-    }
-    g_path_bound = 1;
-    if (chmod(path, 0666) < 0 || listen(lfd, 1) < 0) {
-        fprintf(stderr, "agent: %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "agent: %s\n", err);
         exit_agent(1);
     }
-    log_note("waiting for the harness on %s", path);
-
-    for (;;) {
-        g_ctl = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-        if (g_ctl >= 0)
-            break;
-        if (errno != EINTR && errno != ECONNABORTED) {
-            fprintf(stderr, "agent: accept on %s: %s\n", path, strerror(errno));
-            exit_agent(1);
-        }
-    }
-    /* One client only: stop listening and remove the socket file, so a
-     * second client is refused instead of waiting forever. */
-    close(lfd);
-    unlink(path);
+    agent_note("waiting for the harness on %s", path);
+    g_ctl = control_accept(lfd, path, NULL);
     g_path_bound = 0;
-    log_note("harness connected");
+    if (g_ctl < 0) {
+        fprintf(stderr, "agent: accept on %s: %s\n", path, strerror(errno));
+        exit_agent(1);
+    }
+    control_use(g_ctl, harness_gone);
+    agent_note("harness connected");
     serve_connection();
     return 0; /* not reached */
 }
-
 /* ======================================================================
- * 7. main
+ * 6. main
  * ====================================================================== */
 
 static int run_parse_proc(int nfiles, char **files)

@@ -34,7 +34,8 @@
  *                               slirp_connection_info() text
  *   agent --version
  *
- * Build: see ../build.sh (gcc, pkg-config slirp; dynamic, libslirp0 + glib).
+ * Build: see ../build.sh (gcc, with ../../common/agent_*.c; dynamic, libslirp0
+ * + glib).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -62,10 +63,15 @@
 
 #include <slirp/libslirp.h>
 
+#include "agent_buf.h"
+#include "agent_control.h"
+#include "agent_errno.h"
+#include "agent_json.h"
+#include "agent_lines.h"
+#include "agent_log.h"
+
 #define AGENT_NAME "tcpct-slirp-agent"
 #define PROTOCOL_VERSION 1
-#define MAX_LINE 65536
-#define MAX_MEMBERS 64
 #define DEFAULT_BACKLOG 16
 #define DEFAULT_TIMEOUT_MS 1000
 #define DEFAULT_RECV_MAX 65536
@@ -87,81 +93,9 @@
 #define VNAMESERVER_ADDR "192.0.2.3"   /* must lie in the network; DNS is disabled */
 
 /* ======================================================================
- * 1. Utilities: buffer, clock, logging, errno names
+ * 1. Utilities: the clock in ns (the buffer, the log, errno names, JSON,
+ *    the control socket and request framing are in targets/common)
  * ====================================================================== */
-
-typedef struct {
-    char *p;
-    size_t len, cap;
-} Buf;
-
-static void oom(void)
-{
-    fputs("agent: out of memory\n", stderr);
-    exit(1);
-}
-
-static void buf_need(Buf *b, size_t extra)
-{
-    if (b->len + extra + 1 <= b->cap) {
-        return;
-    }
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1) {
-        cap *= 2;
-    }
-    char *p = realloc(b->p, cap);
-    if (!p) {
-        oom();
-    }
-    b->p = p;
-    b->cap = cap;
-}
-
-static void buf_add(Buf *b, const char *s, size_t n)
-{
-    buf_need(b, n);
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void buf_puts(Buf *b, const char *s)
-{
-    buf_add(b, s, strlen(s));
-}
-
-static void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void buf_printf(Buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        return;
-    }
-    buf_need(b, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-static void buf_reset(Buf *b)
-{
-    b->len = 0;
-    if (b->p) {
-        b->p[0] = '\0';
-    }
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int64_t now_ns(void)
 {
@@ -170,406 +104,8 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* One log entry on stderr: "<ms> <dir> <text>", control bytes as \xNN. */
-static void log_line(char dir, const char *s, size_t n)
-{
-    Buf b = {0};
-    buf_printf(&b, "%lld %c ", now_ms(), dir);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7f) {
-            buf_printf(&b, "\\x%02x", c);
-        } else {
-            buf_add(&b, (const char *)&s[i], 1);
-        }
-    }
-    buf_add(&b, "\n", 1);
-    fwrite(b.p, 1, b.len, stderr);
-    fflush(stderr);
-    free(b.p);
-}
-
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void note(const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    log_line('#', msg, strlen(msg));
-}
-
-static const struct {
-    int num;
-    const char *name;
-} ERRNOS[] = {
-    {EPERM, "EPERM"}, {ENOENT, "ENOENT"}, {ESRCH, "ESRCH"}, {EINTR, "EINTR"}, {EIO, "EIO"},
-    {ENXIO, "ENXIO"}, {E2BIG, "E2BIG"}, {ENOEXEC, "ENOEXEC"}, {EBADF, "EBADF"}, {ECHILD, "ECHILD"},
-    {EAGAIN, "EAGAIN"}, {ENOMEM, "ENOMEM"}, {EACCES, "EACCES"}, {EFAULT, "EFAULT"}, {EBUSY, "EBUSY"},
-    {EEXIST, "EEXIST"}, {EXDEV, "EXDEV"}, {ENODEV, "ENODEV"}, {ENOTDIR, "ENOTDIR"}, {EISDIR, "EISDIR"},
-    {EINVAL, "EINVAL"}, {ENFILE, "ENFILE"}, {EMFILE, "EMFILE"}, {ENOTTY, "ENOTTY"}, {EFBIG, "EFBIG"},
-    {ENOSPC, "ENOSPC"}, {ESPIPE, "ESPIPE"}, {EROFS, "EROFS"}, {EMLINK, "EMLINK"}, {EPIPE, "EPIPE"},
-    {EDOM, "EDOM"}, {ERANGE, "ERANGE"}, {EDEADLK, "EDEADLK"}, {ENAMETOOLONG, "ENAMETOOLONG"},
-    {ENOLCK, "ENOLCK"}, {ENOSYS, "ENOSYS"}, {ENOTEMPTY, "ENOTEMPTY"}, {ELOOP, "ELOOP"},
-    {ENOMSG, "ENOMSG"}, {EIDRM, "EIDRM"}, {ENOSTR, "ENOSTR"}, {ENODATA, "ENODATA"}, {ETIME, "ETIME"},
-    {ENOSR, "ENOSR"}, {ENONET, "ENONET"}, {ENOLINK, "ENOLINK"}, {EPROTO, "EPROTO"},
-    {EBADMSG, "EBADMSG"}, {EOVERFLOW, "EOVERFLOW"}, {EILSEQ, "EILSEQ"}, {ERESTART, "ERESTART"},
-    {EUSERS, "EUSERS"}, {ENOTSOCK, "ENOTSOCK"}, {EDESTADDRREQ, "EDESTADDRREQ"},
-    {EMSGSIZE, "EMSGSIZE"}, {EPROTOTYPE, "EPROTOTYPE"}, {ENOPROTOOPT, "ENOPROTOOPT"},
-    {EPROTONOSUPPORT, "EPROTONOSUPPORT"}, {ESOCKTNOSUPPORT, "ESOCKTNOSUPPORT"},
-    {EOPNOTSUPP, "EOPNOTSUPP"}, {EPFNOSUPPORT, "EPFNOSUPPORT"}, {EAFNOSUPPORT, "EAFNOSUPPORT"},
-    {EADDRINUSE, "EADDRINUSE"}, {EADDRNOTAVAIL, "EADDRNOTAVAIL"}, {ENETDOWN, "ENETDOWN"},
-    {ENETUNREACH, "ENETUNREACH"}, {ENETRESET, "ENETRESET"}, {ECONNABORTED, "ECONNABORTED"},
-    {ECONNRESET, "ECONNRESET"}, {ENOBUFS, "ENOBUFS"}, {EISCONN, "EISCONN"}, {ENOTCONN, "ENOTCONN"},
-    {ESHUTDOWN, "ESHUTDOWN"}, {ETOOMANYREFS, "ETOOMANYREFS"}, {ETIMEDOUT, "ETIMEDOUT"},
-    {ECONNREFUSED, "ECONNREFUSED"}, {EHOSTDOWN, "EHOSTDOWN"}, {EHOSTUNREACH, "EHOSTUNREACH"},
-    {EALREADY, "EALREADY"}, {EINPROGRESS, "EINPROGRESS"}, {ESTALE, "ESTALE"}, {EDQUOT, "EDQUOT"},
-    {ECANCELED, "ECANCELED"}, {EOWNERDEAD, "EOWNERDEAD"}, {ENOTRECOVERABLE, "ENOTRECOVERABLE"},
-};
-
-static const char *errno_name(int e, char *tmp, size_t n)
-{
-    for (size_t i = 0; i < sizeof ERRNOS / sizeof ERRNOS[0]; i++) {
-        if (ERRNOS[i].num == e) {
-            return ERRNOS[i].name;
-        }
-    }
-    snprintf(tmp, n, "E%d", e);
-    return tmp;
-}
-
 /* ======================================================================
- * 2. JSON: the flat request object, and escaped strings for responses
- * ====================================================================== */
-
-typedef enum { JNULL, JBOOL, JINT, JSTR } JType;
-
-typedef struct {
-    const char *key;
-    JType type;
-    long long num;      /* JBOOL: 0/1, JINT: the value */
-    const char *str;    /* JSTR: NUL-terminated (may hold NULs; see len) */
-    size_t len;
-} JMember;
-
-typedef struct {
-    JMember m[MAX_MEMBERS];
-    int n;
-} JObject;
-
-typedef struct {
-    const char *s;
-    size_t len, pos;
-    char *store;        /* decoded strings go here; at least len + 1 bytes */
-    size_t used;
-    char err[160];
-} JParser;
-
-static int jfail(JParser *p, const char *what)
-{
-    snprintf(p->err, sizeof p->err, "%s at column %zu", what, p->pos + 1);
-    return -1;
-}
-
-static void jws(JParser *p)
-{
-    while (p->pos < p->len && (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' || p->s[p->pos] == '\n' || p->s[p->pos] == '\r')) {
-        p->pos++;
-    }
-}
-
-static int hexdigit(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-static int jhex4(JParser *p, unsigned *out)
-{
-    if (p->pos + 4 > p->len) {
-        return jfail(p, "truncated \\u escape");
-    }
-    unsigned v = 0;
-    for (int i = 0; i < 4; i++) {
-        int d = hexdigit((unsigned char)p->s[p->pos + i]);
-        if (d < 0) {
-            return jfail(p, "bad \\u escape");
-        }
-        v = v * 16 + (unsigned)d;
-    }
-    p->pos += 4;
-    *out = v;
-    return 0;
-}
-
-static void utf8_put(char *o, size_t *k, unsigned cp)
-{
-    if (cp < 0x80) {
-        o[(*k)++] = (char)cp;
-    } else if (cp < 0x800) {
-        o[(*k)++] = (char)(0xc0 | (cp >> 6));
-        o[(*k)++] = (char)(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-        o[(*k)++] = (char)(0xe0 | (cp >> 12));
-        o[(*k)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        o[(*k)++] = (char)(0x80 | (cp & 0x3f));
-    } else {
-        o[(*k)++] = (char)(0xf0 | (cp >> 18));
-        o[(*k)++] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        o[(*k)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        o[(*k)++] = (char)(0x80 | (cp & 0x3f));
-    }
-}
-
-/* A string at p->pos (on its opening quote); decoded into the store. */
-static int jstring(JParser *p, const char **out, size_t *outlen)
-{
-    if (p->pos >= p->len || p->s[p->pos] != '"') {
-        return jfail(p, "expected a string");
-    }
-    p->pos++;
-    char *o = p->store + p->used;
-    size_t k = 0;
-    for (;;) {
-        if (p->pos >= p->len) {
-            return jfail(p, "unterminated string");
-        }
-        unsigned char c = (unsigned char)p->s[p->pos];
-        if (c == '"') {
-            p->pos++;
-            break;
-        }
-        if (c < 0x20) {
-            return jfail(p, "control character in string");
-        }
-        if (c != '\\') {
-            o[k++] = (char)c;
-            p->pos++;
-            continue;
-        }
-        p->pos++;
-        if (p->pos >= p->len) {
-            return jfail(p, "unterminated escape");
-        }
-        char e = p->s[p->pos++];
-        switch (e) {
-        case '"': o[k++] = '"'; break;
-        case '\\': o[k++] = '\\'; break;
-        case '/': o[k++] = '/'; break;
-        case 'b': o[k++] = '\b'; break;
-        case 'f': o[k++] = '\f'; break;
-        case 'n': o[k++] = '\n'; break;
-        case 'r': o[k++] = '\r'; break;
-        case 't': o[k++] = '\t'; break;
-        case 'u': {
-            unsigned cp;
-            if (jhex4(p, &cp) < 0) {
-                return -1;
-            }
-            if (cp >= 0xd800 && cp <= 0xdbff) {
-                unsigned lo;
-                if (p->pos + 2 > p->len || p->s[p->pos] != '\\' || p->s[p->pos + 1] != 'u') {
-                    return jfail(p, "lone high surrogate");
-                }
-                p->pos += 2;
-                if (jhex4(p, &lo) < 0) {
-                    return -1;
-                }
-                if (lo < 0xdc00 || lo > 0xdfff) {
-                    return jfail(p, "bad low surrogate");
-                }
-                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-            } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-                return jfail(p, "lone low surrogate");
-            }
-            utf8_put(o, &k, cp);
-            break;
-        }
-        default:
-            p->pos--;
-            return jfail(p, "bad escape");
-        }
-    }
-    o[k] = '\0';
-    p->used += k + 1;
-    *out = o;
-    *outlen = k;
-    return 0;
-}
-
-static int jinteger(JParser *p, long long *v)
-{
-    size_t start = p->pos;
-    bool neg = false;
-    if (p->s[p->pos] == '-') {
-        neg = true;
-        p->pos++;
-    }
-    if (p->pos >= p->len || p->s[p->pos] < '0' || p->s[p->pos] > '9') {
-        return jfail(p, "bad number");
-    }
-    if (p->s[p->pos] == '0' && p->pos + 1 < p->len && p->s[p->pos + 1] >= '0' && p->s[p->pos + 1] <= '9') {
-        return jfail(p, "leading zero in number");
-    }
-    unsigned long long acc = 0;
-    while (p->pos < p->len && p->s[p->pos] >= '0' && p->s[p->pos] <= '9') {
-        unsigned d = (unsigned)(p->s[p->pos] - '0');
-        if (acc > (ULLONG_MAX - d) / 10) {
-            p->pos = start;
-            return jfail(p, "number out of range");
-        }
-        acc = acc * 10 + d;
-        p->pos++;
-    }
-    if (p->pos < p->len && (p->s[p->pos] == '.' || p->s[p->pos] == 'e' || p->s[p->pos] == 'E')) {
-        return jfail(p, "numbers with a fraction or an exponent are not accepted");
-    }
-    if ((!neg && acc > (unsigned long long)LLONG_MAX) || (neg && acc > (unsigned long long)LLONG_MAX + 1)) {
-        p->pos = start;
-        return jfail(p, "number out of range");
-    }
-    *v = neg ? (long long)(0 - acc) : (long long)acc;
-    return 0;
-}
-
-static bool jword(JParser *p, const char *w)
-{
-    size_t n = strlen(w);
-    if (p->pos + n <= p->len && memcmp(p->s + p->pos, w, n) == 0) {
-        p->pos += n;
-        return true;
-    }
-    return false;
-}
-
-static int jvalue(JParser *p, JMember *m)
-{
-    if (p->pos >= p->len) {
-        return jfail(p, "expected a value");
-    }
-    char c = p->s[p->pos];
-    if (c == '"') {
-        m->type = JSTR;
-        return jstring(p, &m->str, &m->len);
-    }
-    if (c == '-' || (c >= '0' && c <= '9')) {
-        m->type = JINT;
-        return jinteger(p, &m->num);
-    }
-    if (c == '{' || c == '[') {
-        return jfail(p, "nested objects and arrays are not accepted");
-    }
-    if (jword(p, "true")) { m->type = JBOOL; m->num = 1; return 0; }
-    if (jword(p, "false")) { m->type = JBOOL; m->num = 0; return 0; }
-    if (jword(p, "null")) { m->type = JNULL; return 0; }
-    return jfail(p, "expected a value");
-}
-
-/* Parses one request line into o; returns 0, or -1 with err set. */
-static int json_parse(const char *s, size_t len, char *store, JObject *o, char *err, size_t errlen)
-{
-    JParser p = {.s = s, .len = len, .pos = 0, .store = store, .used = 0};
-    o->n = 0;
-    int rc = 0;
-    jws(&p);
-    if (p.pos >= p.len || s[p.pos] != '{') {
-        rc = jfail(&p, "expected '{'");
-        goto out;
-    }
-    p.pos++;
-    jws(&p);
-    if (p.pos < p.len && s[p.pos] == '}') {
-        p.pos++;
-    } else {
-        for (;;) {
-            jws(&p);
-            if (o->n >= MAX_MEMBERS) {
-                rc = jfail(&p, "too many members");
-                goto out;
-            }
-            JMember *m = &o->m[o->n];
-            size_t klen;
-            if ((rc = jstring(&p, &m->key, &klen)) < 0) {
-                goto out;
-            }
-            for (int i = 0; i < o->n; i++) {
-                if (strcmp(o->m[i].key, m->key) == 0) {
-                    rc = jfail(&p, "duplicate key");
-                    goto out;
-                }
-            }
-            jws(&p);
-            if (p.pos >= p.len || s[p.pos] != ':') {
-                rc = jfail(&p, "expected ':'");
-                goto out;
-            }
-            p.pos++;
-            jws(&p);
-            if ((rc = jvalue(&p, m)) < 0) {
-                goto out;
-            }
-            o->n++;
-            jws(&p);
-            if (p.pos < p.len && s[p.pos] == ',') {
-                p.pos++;
-                continue;
-            }
-            if (p.pos < p.len && s[p.pos] == '}') {
-                p.pos++;
-                break;
-            }
-            rc = jfail(&p, "expected ',' or '}'");
-            goto out;
-        }
-    }
-    jws(&p);
-    if (p.pos != p.len) {
-        rc = jfail(&p, "unexpected text after the object");
-    }
-out:
-    if (rc < 0) {
-        snprintf(err, errlen, "%s", p.err);
-    }
-    return rc;
-}
-
-static const JMember *jget(const JObject *o, const char *key)
-{
-    for (int i = 0; i < o->n; i++) {
-        if (strcmp(o->m[i].key, key) == 0) {
-            return o->m[i].type == JNULL ? NULL : &o->m[i];
-        }
-    }
-    return NULL;
-}
-
-/* A JSON string literal with only ASCII on the wire. */
-static void buf_jstr(Buf *b, const char *s)
-{
-    buf_add(b, "\"", 1);
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        switch (*c) {
-        case '"': buf_puts(b, "\\\""); break;
-        case '\\': buf_puts(b, "\\\\"); break;
-        case '\n': buf_puts(b, "\\n"); break;
-        case '\r': buf_puts(b, "\\r"); break;
-        case '\t': buf_puts(b, "\\t"); break;
-        default:
-            if (*c < 0x20 || *c >= 0x7f) {
-                buf_printf(b, "\\u%04x", *c);
-            } else {
-                buf_add(b, (const char *)c, 1);
-            }
-        }
-    }
-    buf_add(b, "\"", 1);
-}
-
-/* ======================================================================
- * 3. Slirp's connection table: parsing slirp_connection_info()
+ * 2. Slirp's connection table: parsing slirp_connection_info()
  * ====================================================================== */
 
 typedef struct {
@@ -748,7 +284,7 @@ static void buf_endpoints(Buf *b, const SlirpConn *c, int n)
 }
 
 /* ======================================================================
- * 4. Slirp glue: the packet socket, callbacks, timers, the event loop
+ * 3. Slirp glue: the packet socket, callbacks, timers, the event loop
  * ====================================================================== */
 
 static Slirp *g_slirp;
@@ -757,7 +293,7 @@ static int g_ifindex;
 static unsigned char g_mac[6];  /* eth0's MAC */
 static int g_ctl = -1;          /* the control connection */
 static bool g_ctl_eof;
-static Buf g_in;                /* control bytes read, not yet handled */
+static LineReader g_lines;       /* control bytes read, not yet handled */
 static unsigned long g_frames_in, g_frames_out;
 
 typedef struct Timer {
@@ -776,7 +312,7 @@ static int g_npfd, g_cappfd;
 static void exit_agent(int status) __attribute__((noreturn));
 static void exit_agent(int status)
 {
-    note("exiting with status %d (%lu frames in, %lu out)", status, g_frames_in, g_frames_out);
+    agent_note("exiting with status %d (%lu frames in, %lu out)", status, g_frames_in, g_frames_out);
     exit(status);
 }
 
@@ -785,7 +321,7 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
     (void)opaque;
     ssize_t n = send(g_pkt, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n < 0) {
-        note("send_packet: %s", strerror(errno));
+        agent_note("send_packet: %s", strerror(errno));
         return -1;
     }
     g_frames_out++;
@@ -795,7 +331,7 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 static void cb_guest_error(const char *msg, void *opaque)
 {
     (void)opaque;
-    note("slirp: guest error: %s", msg);
+    agent_note("slirp: guest error: %s", msg);
 }
 
 /*
@@ -827,7 +363,7 @@ static void *cb_timer_new(SlirpTimerCb cb, void *cb_opaque, void *opaque)
     (void)opaque;
     Timer *t = calloc(1, sizeof *t);
     if (!t) {
-        oom();
+        agent_oom();
     }
     t->cb = cb;
     t->cb_opaque = cb_opaque;
@@ -841,7 +377,7 @@ static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
     (void)opaque;
     Timer *t = calloc(1, sizeof *t);
     if (!t) {
-        oom();
+        agent_oom();
     }
     t->id = id;
     t->cb_opaque = cb_opaque;
@@ -906,7 +442,7 @@ static int pfd_add(int fd, short events)
         int cap = g_cappfd ? g_cappfd * 2 : 64;
         struct pollfd *p = realloc(g_pfd, (size_t)cap * sizeof *p);
         if (!p) {
-            oom();
+            agent_oom();
         }
         g_pfd = p;
         g_cappfd = cap;
@@ -955,7 +491,7 @@ static void input_frames(void)
         ssize_t n = recvfrom(g_pkt, frame, sizeof frame, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
         if (n < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                note("reading eth0: %s", strerror(errno));
+                agent_note("reading eth0: %s", strerror(errno));
             }
             return;
         }
@@ -995,7 +531,7 @@ static void read_control(void)
     for (int i = 0; i < 64; i++) {
         ssize_t n = recv(g_ctl, tmp, sizeof tmp, MSG_DONTWAIT);
         if (n > 0) {
-            buf_add(&g_in, tmp, (size_t)n);
+            lines_feed(&g_lines, tmp, (size_t)n);
             continue;
         }
         if (n == 0) {
@@ -1024,7 +560,7 @@ static void on_signal(int sig)
 static short pump(long long max_ms, int extra_fd, short extra_events, bool in_wait)
 {
     if (g_signal) {
-        note("signal %d", (int)g_signal);
+        agent_note("signal %d", (int)g_signal);
         exit_agent(0);
     }
     g_npfd = 0;
@@ -1069,7 +605,7 @@ static short pump(long long max_ms, int extra_fd, short extra_events, bool in_wa
     int rc = poll(g_pfd, (nfds_t)g_npfd, (int)timeout);
     int select_error = rc < 0 ? 1 : 0;
     if (rc < 0 && errno != EINTR) {
-        note("poll: %s", strerror(errno));
+        agent_note("poll: %s", strerror(errno));
     }
     if (rc < 0) {
         for (int i = 0; i < g_npfd; i++) {
@@ -1094,7 +630,7 @@ static short pump(long long max_ms, int extra_fd, short extra_events, bool in_wa
     if (ctl_ready) {
         read_control();
         if (g_ctl_eof && in_wait) {
-            note("harness hung up during a wait");
+            agent_note("harness hung up during a wait");
             exit_agent(0);
         }
     }
@@ -1102,7 +638,7 @@ static short pump(long long max_ms, int extra_fd, short extra_events, bool in_wa
 }
 
 /* ======================================================================
- * 5. Owned sockets and command handlers
+ * 4. Owned sockets and command handlers
  * ====================================================================== */
 
 enum { K_FREE, K_UNBOUND, K_LISTENER, K_CONN };
@@ -1158,7 +694,7 @@ static void remove_hostfwd(int port)
     /* let slirp take a connection still queued on the forwarding's listener first */
     pump(0, -1, 0, false);
     if (slirp_remove_hostfwd(g_slirp, 0, lo, port) < 0) {
-        note("slirp_remove_hostfwd 127.0.0.1:%d: not found", port);
+        agent_note("slirp_remove_hostfwd 127.0.0.1:%d: not found", port);
     }
 }
 
@@ -1209,7 +745,7 @@ static int fail_sys(Out *o, const char *call)
 static int arg_int(const JObject *r, Out *o, const char *key, bool required, long long dflt, long long lo, long long hi,
                    long long *v)
 {
-    const JMember *m = jget(r, key);
+    const JMember *m = json_arg(r, key);
     if (!m) {
         if (required) {
             return fail(o, EINVAL, "argument \"%s\" is required", key);
@@ -1217,9 +753,9 @@ static int arg_int(const JObject *r, Out *o, const char *key, bool required, lon
         *v = dflt;
         return 0;
     }
-    if (m->type == JBOOL) {
+    if (m->type == JV_BOOL) {
         *v = m->num;
-    } else if (m->type == JINT) {
+    } else if (m->type == JV_INT) {
         *v = m->num;
     } else {
         return fail(o, EINVAL, "argument \"%s\" must be an integer", key);
@@ -1232,7 +768,7 @@ static int arg_int(const JObject *r, Out *o, const char *key, bool required, lon
 
 static int arg_str(const JObject *r, Out *o, const char *key, bool required, const char *dflt, const char **v)
 {
-    const JMember *m = jget(r, key);
+    const JMember *m = json_arg(r, key);
     if (!m) {
         if (required) {
             return fail(o, EINVAL, "argument \"%s\" is required", key);
@@ -1240,7 +776,7 @@ static int arg_str(const JObject *r, Out *o, const char *key, bool required, con
         *v = dflt;
         return 0;
     }
-    if (m->type != JSTR || strlen(m->str) != m->len) {
+    if (m->type != JV_STR || strlen(m->str) != m->slen) {
         return fail(o, EINVAL, "argument \"%s\" must be a string", key);
     }
     *v = m->str;
@@ -1253,7 +789,7 @@ static int arg_sock(const JObject *r, Out *o, bool required, Owned **s)
     if (arg_int(r, o, "sock", required, -1, INT_MIN, INT_MAX, &v) < 0) {
         return -1;
     }
-    if (v == -1 && !required && !jget(r, "sock")) {
+    if (v == -1 && !required && !json_arg(r, "sock")) {
         *s = NULL;
         return 0;
     }
@@ -1291,18 +827,17 @@ static int arg_ipv4(Out *o, const char *text, struct in_addr *a)
 
 static void res_int(Out *o, const char *k, long long v)
 {
-    buf_printf(&o->body, ",\"%s\":%lld", k, v);
+    buf_member_int(&o->body, k, v);
 }
 
 static void res_str(Out *o, const char *k, const char *v)
 {
-    buf_printf(&o->body, ",\"%s\":", k);
-    buf_jstr(&o->body, v);
+    buf_member_str(&o->body, k, v);
 }
 
 static void res_bool(Out *o, const char *k, bool v)
 {
-    buf_printf(&o->body, ",\"%s\":%s", k, v ? "true" : "false");
+    buf_member_bool(&o->body, k, v);
 }
 
 static int new_tcp_socket(Out *o)
@@ -1320,7 +855,7 @@ static int read_slirp(SlirpConn *conns, int max, Out *o)
     char why[256];
     int n = parse_connection_info(info, conns, max, why, sizeof why);
     if (n < 0) {
-        note("cannot parse slirp_connection_info: %s", why);
+        agent_note("cannot parse slirp_connection_info: %s", why);
         if (o) {
             fail(o, EIO, "states: cannot parse slirp_connection_info(): %s", why);
         }
@@ -1517,7 +1052,7 @@ static int cmd_accept(const JObject *r, Out *o)
         errno = EINVAL;
         return fail_sys(o, "accept");
     }
-    long long deadline = now_ms() + timeout;
+    long long deadline = mono_ms() + timeout;
     static SlirpConn conns[MAX_ENDPOINTS];
     for (;;) {
         /* take what the kernel completed (slirp's connect to 127.0.0.1:PORT) */
@@ -1570,7 +1105,7 @@ static int cmd_accept(const JObject *r, Out *o)
                 return 0;
             }
         }
-        long long left = deadline - now_ms();
+        long long left = deadline - mono_ms();
         if (left <= 0) {
             return fail(o, EAGAIN, "accept: no connection within %lld ms", timeout);
         }
@@ -1681,7 +1216,7 @@ static int cmd_connect(const JObject *r, Out *o)
 static int decode_hex(const char *s, size_t n, unsigned char *out)
 {
     for (size_t i = 0; i < n / 2; i++) {
-        int h = hexdigit((unsigned char)s[2 * i]), l = hexdigit((unsigned char)s[2 * i + 1]);
+        int h = hexval((unsigned char)s[2 * i]), l = hexval((unsigned char)s[2 * i + 1]);
         if (h < 0 || l < 0) {
             return -1;
         }
@@ -1703,7 +1238,7 @@ static int cmd_send(const JObject *r, Out *o)
     }
     unsigned char *bytes = malloc(n / 2 + 1);
     if (!bytes) {
-        oom();
+        agent_oom();
     }
     if (decode_hex(hex, n, bytes) < 0) {
         free(bytes);
@@ -1728,16 +1263,16 @@ static int cmd_recv(const JObject *r, Out *o)
     }
     unsigned char *data = malloc((size_t)max);
     if (!data) {
-        oom();
+        agent_oom();
     }
-    long long deadline = now_ms() + timeout;
+    long long deadline = mono_ms() + timeout;
     ssize_t k;
     for (;;) {
         k = recv(s->fd, data, (size_t)max, MSG_DONTWAIT);
         if (k >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
             break;
         }
-        long long left = deadline - now_ms();
+        long long left = deadline - mono_ms();
         if (left <= 0) {
             free(data);
             return fail(o, EAGAIN, "recv: nothing to read within %lld ms", timeout);
@@ -1847,72 +1382,44 @@ static int cmd_bye(const JObject *r, Out *o)
 }
 
 /* ======================================================================
- * 6. Control connection: requests in, responses out
+ * 5. Control connection: requests in, responses out
  * ====================================================================== */
 
-static void send_line(Buf *b)
+/* A write to the harness failed: it is gone, there is nobody left to serve. */
+static void harness_gone(void)
 {
-    log_line('>', b->p, b->len);
-    buf_add(b, "\n", 1);
-    size_t off = 0;
-    while (off < b->len) {
-        ssize_t n = send(g_ctl, b->p + off, b->len - off, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                struct pollfd p = {.fd = g_ctl, .events = POLLOUT};
-                poll(&p, 1, 1000);
-                continue;
-            }
-            note("writing to the harness: %s", strerror(errno));
-            exit_agent(0);
-        }
-        off += (size_t)n;
-    }
+    agent_note("writing to the harness: %s", strerror(errno));
+    exit_agent(0);
 }
 
 static void handle_line(const char *line, size_t len)
 {
-    log_line('<', line, len);
+    if (!line_trim(&line, &len)) {
+        return;     /* blank lines are ignored */
+    }
+    agent_log('<', line, len);
     static JObject req;
     char *store = malloc(len + 1);
     if (!store) {
-        oom();
+        agent_oom();
     }
     char perr[200];
-    Buf resp = {0};
-    Out o = {0};
-    if (json_parse(line, len, store, &req, perr, sizeof perr) < 0) {
-        buf_puts(&resp, "{\"id\":null,\"ok\":false,\"errno\":\"EPROTO\",\"error\":");
+    if (json_parse_request(line, len, store, &req, perr, sizeof perr) < 0) {
         char msg[256];
         snprintf(msg, sizeof msg, "bad request: %s", perr);
-        buf_jstr(&resp, msg);
-        buf_puts(&resp, "}");
-        send_line(&resp);
-        free(resp.p);
+        control_respond_error(false, 0, "EPROTO", msg);
         free(store);
         return;
     }
-    const JMember *id = jget(&req, "id");
-    const JMember *cmd = jget(&req, "cmd");
-    char idtxt[32] = "null";
-    if (id && id->type == JINT) {
-        snprintf(idtxt, sizeof idtxt, "%lld", id->num);
+    const JMember *id = json_arg(&req, "id");
+    const JMember *cmd = json_arg(&req, "cmd");
+    if (!id || id->type != JV_INT) {
+        control_respond_error(false, 0, "EPROTO", "bad request: \"id\" must be an integer");
+        free(store);
+        return;
     }
-    const char *bad = NULL;
-    if (!id || id->type != JINT) {
-        bad = "bad request: \"id\" must be an integer";
-    } else if (!cmd || cmd->type != JSTR) {
-        bad = "bad request: \"cmd\" must be a string";
-    }
-    if (bad) {
-        buf_printf(&resp, "{\"id\":%s,\"ok\":false,\"errno\":\"EPROTO\",\"error\":", (!id || id->type != JINT) ? "null" : idtxt);
-        buf_jstr(&resp, bad);
-        buf_puts(&resp, "}");
-        send_line(&resp);
-        free(resp.p);
+    if (!cmd || cmd->type != JV_STR) {
+        control_respond_error(true, id->num, "EPROTO", "bad request: \"cmd\" must be a string");
         free(store);
         return;
     }
@@ -1922,6 +1429,7 @@ static void handle_line(const char *line, size_t len)
             fn = COMMANDS[i].fn;
         }
     }
+    Out o = {0};
     int rc;
     if (!fn) {
         char shown[80];
@@ -1931,106 +1439,48 @@ static void handle_line(const char *line, size_t len)
         rc = fn(&req, &o);
     }
     if (rc == 0) {
-        buf_printf(&resp, "{\"id\":%s,\"ok\":true%s}", idtxt, o.body.p ? o.body.p : "");
+        Buf resp = {0};
+        json_ok_response(&resp, id->num, o.body.p ? o.body.p : "", o.body.len);
+        control_respond(&resp);
+        buf_free(&resp);
     } else {
-        buf_printf(&resp, "{\"id\":%s,\"ok\":false,\"errno\":\"%s\",\"error\":", idtxt, o.errno_str);
-        buf_jstr(&resp, o.msg);
-        buf_puts(&resp, "}");
+        control_respond_error(true, id->num, o.errno_str, o.msg);
     }
-    send_line(&resp);
-    free(resp.p);
-    free(o.body.p);
+    buf_free(&o.body);
     free(store);
     if (g_bye) {
-        note("bye");
+        agent_note("bye");
         exit_agent(0);
     }
 }
 
-/* Handles every complete line in g_in; over-long lines get one EPROTO answer. */
+static void line_too_long(void)
+{
+    control_respond_error(false, 0, "EPROTO", LINES_TOO_LONG_MSG);
+}
+
+/* Handles every complete line read so far; over-long lines get one EPROTO
+ * answer. A command may read more control input while it waits: each line
+ * is taken out of g_lines before it is handled. */
 static void handle_input(void)
 {
-    static bool skipping;   /* inside an over-long line, up to its '\n' */
-    size_t start = 0;
-    for (;;) {
-        char *nl = memchr(g_in.p + start, '\n', g_in.len - start);
-        if (!nl) {
-            break;
-        }
-        size_t len = (size_t)(nl - (g_in.p + start));
-        const char *line = g_in.p + start;
-        size_t consumed = len + 1;
-        if (skipping) {
-            skipping = false;
-        } else {
-            if (len > 0 && line[len - 1] == '\r') {
-                len--;
-            }
-            bool blank = true;
-            for (size_t i = 0; i < len; i++) {
-                if (line[i] != ' ' && line[i] != '\t') {
-                    blank = false;
-                    break;
-                }
-            }
-            if (len > MAX_LINE) {
-                Buf resp = {0};
-                buf_puts(&resp, "{\"id\":null,\"ok\":false,\"errno\":\"EPROTO\",\"error\":\"bad request: line longer than 65536 bytes\"}");
-                send_line(&resp);
-                free(resp.p);
-            } else if (!blank) {
-                /* copy: a command may read more control input into g_in while it waits */
-                char *copy = malloc(len + 1);
-                if (!copy) {
-                    oom();
-                }
-                memcpy(copy, line, len);
-                copy[len] = '\0';
-                size_t rest = g_in.len - (start + consumed);
-                memmove(g_in.p, g_in.p + start + consumed, rest);
-                g_in.len = rest;
-                g_in.p[g_in.len] = '\0';
-                start = 0;
-                handle_line(copy, len);
-                free(copy);
-                continue;
-            }
-        }
-        start += consumed;
-    }
-    if (start > 0) {
-        memmove(g_in.p, g_in.p + start, g_in.len - start);
-        g_in.len -= start;
-        if (g_in.p) {
-            g_in.p[g_in.len] = '\0';
-        }
-    }
-    if (!skipping && g_in.len > MAX_LINE + 1) {
-        Buf resp = {0};
-        buf_puts(&resp, "{\"id\":null,\"ok\":false,\"errno\":\"EPROTO\",\"error\":\"bad request: line longer than 65536 bytes\"}");
-        send_line(&resp);
-        free(resp.p);
-        skipping = true;
-        buf_reset(&g_in);
-    } else if (skipping) {
-        buf_reset(&g_in);
-    }
+    lines_dispatch(&g_lines, handle_line, line_too_long);
 }
 
 /* ======================================================================
- * 7. Start-up: eth0, slirp, the control socket
+ * 6. Start-up: eth0, slirp, the control socket
  * ====================================================================== */
 
 static void open_eth0(void)
 {
-    long long give_up = now_ms() + EINTF_WAIT_MS;
+    long long give_up = mono_ms() + EINTF_WAIT_MS;
     for (;;) {
         g_ifindex = (int)if_nametoindex(IFACE);
         if (g_ifindex > 0) {
             break;
         }
-        if (now_ms() > give_up) {
-            note("no interface %s after %d ms: the harness wires it before connecting", IFACE, EINTF_WAIT_MS);
+        if (mono_ms() > give_up) {
+            agent_note("no interface %s after %d ms: the harness wires it before connecting", IFACE, EINTF_WAIT_MS);
             exit_agent(1);
         }
         struct timespec ts = {0, 20 * 1000000};
@@ -2038,12 +1488,12 @@ static void open_eth0(void)
     }
     g_pkt = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
     if (g_pkt < 0) {
-        note("socket(AF_PACKET): %s (the container needs NET_RAW)", strerror(errno));
+        agent_note("socket(AF_PACKET): %s (the container needs NET_RAW)", strerror(errno));
         exit_agent(1);
     }
     struct sockaddr_ll ll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = g_ifindex};
     if (bind(g_pkt, (struct sockaddr *)&ll, sizeof ll) < 0) {
-        note("bind(AF_PACKET, %s): %s", IFACE, strerror(errno));
+        agent_note("bind(AF_PACKET, %s): %s", IFACE, strerror(errno));
         exit_agent(1);
     }
 #ifdef PACKET_IGNORE_OUTGOING
@@ -2056,7 +1506,7 @@ static void open_eth0(void)
      */
     struct packet_mreq mr = {.mr_ifindex = g_ifindex, .mr_type = PACKET_MR_PROMISC};
     if (setsockopt(g_pkt, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) < 0) {
-        note("promiscuous mode on %s: %s", IFACE, strerror(errno));
+        agent_note("promiscuous mode on %s: %s", IFACE, strerror(errno));
     }
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
@@ -2087,10 +1537,10 @@ static void start_slirp(void)
     cfg.disable_dhcp = true;
     g_slirp = slirp_new(&cfg, &CALLBACKS, NULL);
     if (!g_slirp) {
-        note("slirp_new failed");
+        agent_note("slirp_new failed");
         exit_agent(1);
     }
-    note("libslirp %s on %s (ifindex %d, MAC %02x:%02x:%02x:%02x:%02x:%02x); slirp is %s with MAC 52:55:c0:00:02:02, guest %s",
+    agent_note("libslirp %s on %s (ifindex %d, MAC %02x:%02x:%02x:%02x:%02x:%02x); slirp is %s with MAC 52:55:c0:00:02:02, guest %s",
          slirp_version_string(), IFACE, g_ifindex, g_mac[0], g_mac[1], g_mac[2], g_mac[3], g_mac[4], g_mac[5], VHOST_ADDR,
          GUEST_ADDR);
 }
@@ -2105,37 +1555,24 @@ static int serve(const char *path)
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct sockaddr_un un = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof un.sun_path) {
-        note("control path too long: %s", path);
-        return 2;
-    }
-    strcpy(un.sun_path, path);
-    int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    unlink(path);
-    if (ls < 0 || bind(ls, (struct sockaddr *)&un, sizeof un) < 0 || chmod(path, 0666) < 0 || listen(ls, 1) < 0) {
-        note("control socket %s: %s", path, strerror(errno));
+    char err[300];
+    int ls = control_listen(path, err, sizeof err);
+    if (ls < 0) {
+        agent_note("%s", err);
         return 1;
     }
-    note("waiting for the harness on %s", path);
-    for (;;) {
-        struct pollfd p = {.fd = ls, .events = POLLIN};
-        int rc = poll(&p, 1, 200);
-        if (g_signal) {
-            note("signal %d", (int)g_signal);
-            unlink(path);
-            return 0;
-        }
-        if (rc > 0) {
-            g_ctl = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
-            if (g_ctl >= 0) {
-                break;
-            }
-        }
+    agent_note("waiting for the harness on %s", path);
+    g_ctl = control_accept(ls, path, &g_signal);
+    if (g_ctl == -2) {
+        agent_note("signal %d", (int)g_signal);
+        return 0;
     }
-    close(ls);
-    unlink(path);
-    note("harness connected");
+    if (g_ctl < 0) {
+        agent_note("accept on %s: %s", path, strerror(errno));
+        return 1;
+    }
+    control_use(g_ctl, harness_gone);
+    agent_note("harness connected");
 
     open_eth0();
     start_slirp();
@@ -2143,7 +1580,7 @@ static int serve(const char *path)
     for (;;) {
         handle_input();
         if (g_ctl_eof) {
-            note("harness closed the control connection");
+            agent_note("harness closed the control connection");
             exit_agent(0);
         }
         pump(-1, -1, 0, false);

@@ -61,6 +61,10 @@ public final class Summary {
             ObjectNode m = s.putObject("measurements");
             r.measurements().forEach((k, v) -> m.put(k, Math.round(v * 1000) / 1000.0));
             s.put("protocolWaitMs", r.protocolWaitMs());
+            if (!r.inferredStates().isEmpty()) {
+                ArrayNode inf = s.putArray("inferredStates");
+                r.inferredStates().forEach(i -> inf.addObject().put("state", i.state()).put("how", i.how()));
+            }
             s.put("wallMs", r.wallMs());
             r.leftovers().forEach(s.putArray("leftovers")::add);
             protocolWaits += r.protocolWaitMs();

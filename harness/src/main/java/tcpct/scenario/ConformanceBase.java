@@ -66,7 +66,7 @@ public abstract class ConformanceBase implements IHookable {
             result.setStatus(ITestResult.FAILURE);
             RunRecorder.current().add(new ScenarioResult(info.id(), info.title(), Verdict.ERROR, List.of(), List.of(),
                     info.declaredEdges().stream().map(Edge::name).toList(), info.rfc(), "agent", 0, null,
-                    "harness error: no target container: " + e.getMessage(), Map.of(), 0));
+                    "harness error: no target container: " + e.getMessage(), Map.of(), 0, List.of()));
             return;
         }
         try {
@@ -95,6 +95,17 @@ public abstract class ConformanceBase implements IHookable {
         }
         long durationMs = (System.nanoTime() - t0) / 1_000_000;
         Throwable thrown = unwrap(result.getThrowable());
+        List<tcpct.report.InferredState> inferred = new java.util.ArrayList<>();
+        List<Inference.Evidence> evidence = session.judgeInferences();
+        for (int i = 0; i < evidence.size(); i++) {
+            Inference.Evidence e = evidence.get(i);
+            TcpState state = session.inferences.get(i).state();
+            inferred.add(e.as(state));
+            Allure.step(state + " inferred from the wire: " + e.how());
+            if (e.contradicted() && (thrown == null || thrown instanceof NonStrictDeviation)) {
+                thrown = new ConformanceFailure("expected target in " + state + " (which its agent cannot show), " + e.how());
+            }
+        }
         if (thrown == null && !session.shouldViolations.isEmpty()) {
             thrown = new NonStrictDeviation(String.join("; ", session.shouldViolations));
         }
@@ -128,10 +139,22 @@ public abstract class ConformanceBase implements IHookable {
         RunRecorder.current().add(new ScenarioResult(info.id(), info.title(), verdict,
                 session.observed.stream().map(TcpState::rfcName).toList(),
                 session.observedEdges().stream().map(Edge::name).toList(),
-                info.declaredEdges().stream().map(Edge::name).toList(), session.rfcTags(), lab.probe(), durationMs,
+                info.declaredEdges().stream().map(Edge::name).toList(), session.rfcTags(), probe(lab, inferred), durationMs,
                 Files.exists(pcap) ? pcapRel : null, failure, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(session.measurements)),
-                session.protocolWaitNanos / 1_000_000, left == null ? List.of() : left.describe(),
+                session.protocolWaitNanos / 1_000_000, List.copyOf(inferred), left == null ? List.of() : left.describe(),
                 (System.nanoTime() - acquiredNanos) / 1_000_000));
+    }
+
+    /**
+     * summary.json's {@code probe}: how the scenario's states were known. The agent's own word, plus which
+     * states were inferred from the wire because the agent cannot show them.
+     */
+    static String probe(Lab lab, List<tcpct.report.InferredState> inferred) {
+        if (inferred.isEmpty()) {
+            return lab.probe();
+        }
+        return lab.probe() + "; inferred from the wire: "
+                + String.join(", ", inferred.stream().map(tcpct.report.InferredState::state).distinct().toList());
     }
 
     static Throwable unwrap(Throwable t) {

@@ -91,6 +91,16 @@ public final class Lab implements AutoCloseable {
         return hello.path("stack").asText(instance.spec().stack());
     }
 
+    /**
+     * The states the agent says it cannot show (hello's {@code hiddenStates}, e.g. slirp's LISTEN): a scenario's
+     * assertion of one is inferred from the wire instead of observed ({@link TargetAssert}).
+     */
+    public java.util.Set<tcpct.state.TcpState> hiddenStates() {
+        java.util.Set<tcpct.state.TcpState> out = java.util.EnumSet.noneOf(tcpct.state.TcpState.class);
+        hello.path("hiddenStates").forEach(n -> out.add(tcpct.state.TcpState.fromRfcName(n.asText())));
+        return out;
+    }
+
     public String probe() {
         return hello.path("probe").asText(instance.spec().probe());
     }

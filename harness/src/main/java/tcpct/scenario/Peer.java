@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import io.qameta.allure.Allure;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionTimeoutException;
 import tcpct.segment.Flag;
@@ -55,20 +56,72 @@ public final class Peer {
 
     public void send(SegmentTemplate t) {
         Session session = Session.current();
+        session.step("peer sends " + t, () -> put(session, build(session, t)));
+        session.lastAction = t.toString();
+    }
+
+    // ---- faults on the peer's own wire: the harness is the peer, so it decides what the network does to its segments
+
+    /**
+     * The segment is lost on the wire: built and counted in the peer's sequence space (what follows carries
+     * the numbers it would after sending it), but never sent. The scenario may send it later with {@link #send}.
+     */
+    public void lose(SegmentTemplate t) {
+        Session session = Session.current();
+        session.step("peer's " + t + " is lost on the wire (fault: not sent)", () -> build(session, t));
+        session.lastAction = t + " (lost)";
+    }
+
+    /**
+     * The segment is delayed on the wire: built and counted now, held back, and sent by {@link #release}, after
+     * what the scenario sends in between (reordering) or after the target's timers have run (delay).
+     */
+    public void hold(SegmentTemplate t) {
+        Session session = Session.current();
+        session.step("peer's " + t + " is held back on the wire (fault: delayed)", () -> session.held.add(build(session, t)));
+        session.lastAction = t + " (held back)";
+    }
+
+    /** Sends the segments {@link #hold} held back, in the order they were held. */
+    public void release() {
+        Session session = Session.current();
+        if (session.held.isEmpty()) {
+            throw new IllegalStateException("release without a held segment: call peer.hold(...) first");
+        }
+        List<Segment> out = List.copyOf(session.held);
+        session.held.clear();
+        session.step("the wire delivers the " + out.size() + " held-back segment(s) of the peer: "
+                + out.stream().map(x -> session.peerView(x)).collect(Collectors.joining(", ")), () -> out.forEach(x -> put(session, x)));
+        session.lastAction = "the held-back " + session.peerView(out.get(out.size() - 1));
+    }
+
+    /** The wire duplicates the peer's last segment: it arrives again, byte for byte. */
+    public void duplicate() {
+        Session session = Session.current();
+        Segment last = session.lastSent;
+        if (last == null) {
+            throw new IllegalStateException("duplicate before the peer sent anything: call peer.send(...) first");
+        }
+        session.step("the wire duplicates the peer's " + session.peerView(last) + " (fault)", () -> put(session, last));
+        session.lastAction = "a duplicate of " + session.peerView(last);
+    }
+
+    private static Segment build(Session session, SegmentTemplate t) {
         if (session.targetPort == null) {
             throw new IllegalStateException("send before the target has a port: call target.listen() or target.connect() first");
         }
-        String what = "peer sends " + t;
-        session.step(what, () -> {
-            Segment s = t.toSegment(session.peerPort, session.targetPort, session.space, session.sndNxt, session.rcvNxt);
-            session.lab.wire().send(s);
-            long end = session.space.peerRelative(s.seq()) + s.seqLength();
-            session.sndNxt = Math.max(session.sndNxt, end);
-        });
+        Segment s = t.toSegment(session.peerPort, session.targetPort, session.space, session.sndNxt, session.rcvNxt);
+        long end = session.space.peerRelative(s.seq()) + s.seqLength();
+        session.sndNxt = Math.max(session.sndNxt, end);
         if (t.flags().has(Flag.SYN)) {
             session.peerSentSyn = true;
         }
-        session.lastAction = t.toString();
+        return s;
+    }
+
+    private static void put(Session session, Segment s) {
+        session.lab.wire().send(s);
+        session.lastSent = s;
     }
 
     /** Waits for the target's next segment on this connection and checks it against {@code t}. */
@@ -82,13 +135,55 @@ public final class Peer {
      * ({@link ProtocolWait}); what the harness took to notice and check it counts as its own overhead.
      */
     public Frame expect(SegmentTemplate t, Duration within) {
+        return expect(t, within, true, "target sends " + t);
+    }
+
+    /**
+     * The target's next segment is lost on its way to the peer (a fault on the wire): it is checked against
+     * {@code t} like {@link #expect}, but the peer does not take it in (its RCV.NXT stays), so the target
+     * must retransmit it. Waits up to {@link #EXPECT_TIMEOUT}.
+     */
+    public Frame miss(SegmentTemplate t) {
+        return expect(t, EXPECT_TIMEOUT, false, "target sends " + t + ", which the wire loses (fault: the peer does not take it in)");
+    }
+
+    /**
+     * A segment the target MAY send (an ACK of an out-of-order segment, MAY-13, say): when one comes within
+     * {@code within}, it must match {@code t}; when none comes, that is fine too, and the step says so.
+     */
+    public java.util.Optional<Frame> expectMaybe(SegmentTemplate t, Duration within) {
         Session session = Session.current();
         String after = session.lastAction;
         Frame[] seen = new Frame[1];
         long waitStart = System.nanoTime();
         long waitStartRealtime = ProtocolWait.realtimeNanos();
         try {
-            session.step("target sends " + t, () -> {
+            session.step("target may send " + t + " within " + within.toMillis() + " ms", () -> {
+                try {
+                    await("target may send " + t + " after " + after).pollInSameThread().atMost(within).pollDelay(Duration.ZERO)
+                            .pollInterval(Duration.ofMillis(2)).until(() -> nextAnswer(session, t) != null);
+                } catch (ConditionTimeoutException e) {
+                    Allure.step("it sent nothing (allowed)");
+                    return;
+                }
+                seen[0] = expect(t, Duration.ofMillis(50), true, "the segment it sent is " + t);
+            });
+        } finally {
+            // the window the scenario allows the target (a MAY), up to the frame's kernel timestamp when one came
+            session.protocolWaitNanos += ProtocolWait.ofExpect(waitStartRealtime, Math.min(System.nanoTime() - waitStart, within.toNanos()),
+                    seen[0] == null ? -1 : seen[0].timestampNanos());
+        }
+        return java.util.Optional.ofNullable(seen[0]);
+    }
+
+    private Frame expect(SegmentTemplate t, Duration within, boolean take, String stepName) {
+        Session session = Session.current();
+        String after = session.lastAction;
+        Frame[] seen = new Frame[1];
+        long waitStart = System.nanoTime();
+        long waitStartRealtime = ProtocolWait.realtimeNanos();
+        try {
+            session.step(stepName, () -> {
                 Frame f;
                 try {
                     await("target sends " + t + " after " + after).pollInSameThread().atMost(within).pollDelay(Duration.ZERO)
@@ -114,7 +209,9 @@ public final class Peer {
                     throw new ConformanceFailure("expected " + t + " from target after " + after + ", saw " + relative(session, s) + " ("
                             + diff.stream().map(FieldMismatch::toString).collect(Collectors.joining("; ")) + ")");
                 }
-                session.rcvNxt = Math.max(session.rcvNxt, session.space.targetRelative(s.seq()) + s.seqLength());
+                if (take) {
+                    session.rcvNxt = Math.max(session.rcvNxt, session.space.targetRelative(s.seq()) + s.seqLength());
+                }
                 session.lastExpected = s;
                 session.expectedSoFar.add(s);
                 seen[0] = f;
@@ -135,13 +232,56 @@ public final class Peer {
         Frame f;
         while ((f = session.fromTarget.peek()) != null) {
             Segment s = f.segment();
-            if (isRetransmission(session, s) && !t.compare(s, session.space).isEmpty()) {
+            if (isRetransmission(session, s) && (t == null || !t.compare(s, session.space).isEmpty())) {
                 session.fromTarget.poll();
                 continue;
             }
             return f;
         }
         return null;
+    }
+
+    /**
+     * The target's next segment on this connection, whatever it is (timer retransmissions of what the scenario
+     * already expected left out), for a scenario that branches on the target's choice; it then checks it
+     * with {@link #matches}. Nothing within {@link #EXPECT_TIMEOUT} fails the scenario.
+     */
+    public Segment next() {
+        Session session = Session.current();
+        String after = session.lastAction;
+        Segment[] seen = new Segment[1];
+        long[] frameNanos = {-1};
+        long waitStart = System.nanoTime();
+        long waitStartRealtime = ProtocolWait.realtimeNanos();
+        try {
+            session.step("target sends its next segment", () -> {
+                try {
+                    await("target sends a segment after " + after).pollInSameThread().atMost(EXPECT_TIMEOUT).pollDelay(Duration.ZERO)
+                            .pollInterval(Duration.ofMillis(2)).until(() -> nextAnswer(session, null) != null);
+                } catch (ConditionTimeoutException e) {
+                    throw new ConformanceFailure("expected a segment from target after " + after + ", saw nothing within "
+                            + EXPECT_TIMEOUT.toMillis() + " ms");
+                }
+                Frame f = session.fromTarget.poll();
+                frameNanos[0] = f.timestampNanos();
+                seen[0] = f.segment();
+                Allure.step("it is " + relative(session, seen[0]));
+            });
+        } finally {
+            session.protocolWaitNanos += ProtocolWait.ofExpect(waitStartRealtime, System.nanoTime() - waitStart, frameNanos[0]);
+        }
+        session.lastAction = relative(session, seen[0]) + " from the target";
+        return seen[0];
+    }
+
+    /** Whether the target's segment {@code s} is what {@code t} describes, in this scenario's relative numbers. */
+    public boolean matches(SegmentTemplate t, Segment s) {
+        return t.compare(s, Session.current().space).isEmpty();
+    }
+
+    /** {@code s} in this scenario's relative numbers, for failure sentences: {@code ACK seq 1 ack 6}. */
+    public String describe(Segment s) {
+        return relative(Session.current(), s);
     }
 
     /** The last segment the target sent on this connection that a scenario expected, or null. */

@@ -26,6 +26,8 @@ final class Session {
     final ScenarioInfo info;
     final int peerPort;
     final long startNanos = System.nanoTime();
+    /** The same moment on the clock of the wire's kernel timestamps (CLOCK_REALTIME). */
+    final long startEpochNanos = System.currentTimeMillis() * 1_000_000L;
     final LinkedBlockingDeque<Frame> fromTarget = new LinkedBlockingDeque<>();
     final List<Frame> frames = new ArrayList<>();
     final List<TcpState> observed = new ArrayList<>();
@@ -41,6 +43,9 @@ final class Session {
     Integer listener;
     Integer connection;
     boolean peerSentSyn;
+    /** The peer's last segment put on the wire (for a duplicate), and segments held back on the wire (delay, reorder). */
+    tcpct.segment.Segment lastSent;
+    final List<tcpct.segment.Segment> held = new ArrayList<>();
     /** The target's segment that the scenario last expected (to tell its retransmissions from answers). */
     tcpct.segment.Segment lastExpected;
     /** Every target segment the scenario expected, to tell a timer's retransmission from an answer. */
@@ -125,6 +130,33 @@ final class Session {
         Allure.step(String.format("+%d ms  %s", ms, name), body);
     }
 
+    /** Assertions of states the agent cannot show, each waiting for the wire's word on it. */
+    final List<Inference> inferences = new ArrayList<>();
+    /** Whether the scenario made the target listen (with LISTEN hidden, its CLOSED then looks the same). */
+    boolean listened;
+
+    int frameCount() {
+        synchronized (frames) {
+            return frames.size();
+        }
+    }
+
+    /** The scenario acts on the target or asserts again: what the wire shows next is about a new state. */
+    void closeInferenceWindows() {
+        int n = frameCount();
+        inferences.forEach(i -> i.close(n));
+    }
+
+    /** What the wire said of each state the agent could not show, in the order they were asserted. */
+    List<Inference.Evidence> judgeInferences() {
+        closeInferenceWindows();
+        List<Frame> copy;
+        synchronized (frames) {
+            copy = new ArrayList<>(frames);
+        }
+        return inferences.stream().map(i -> i.judge(copy, startEpochNanos)).toList();
+    }
+
     /** States the probe confirmed, with the (realtime) moment, for the ladder diagram. */
     final List<tcpct.report.Ladder.Event> stateMarks = new ArrayList<>();
 
@@ -150,7 +182,7 @@ final class Session {
     }
 
     /** A segment of the peer's in relative numbers: {@code FIN,ACK seq 1 ack 2}. */
-    private String peerView(tcpct.segment.Segment s) {
+    String peerView(tcpct.segment.Segment s) {
         StringBuilder b = new StringBuilder(s.flags().toString()).append(" seq ").append(space.peerRelative(s.seq()));
         if (s.flags().has(tcpct.segment.Flag.ACK)) {
             b.append(" ack ").append(space.targetRelative(s.ack()));

@@ -43,6 +43,20 @@ public final class Target {
         s.lastAction = "setsockopt " + name;
     }
 
+    /**
+     * {@link #option}, for a scenario that can go on without it: false (and a step saying so) when the agent
+     * answers that the stack has no such option, instead of making the scenario UNIMPLEMENTED.
+     */
+    public boolean tryOption(String name, int value) {
+        try {
+            option(name, value);
+            return true;
+        } catch (Unimplemented e) {
+            session().step("the target has no " + name + ": the scenario goes on without it (" + e.getMessage() + ")", () -> { });
+            return false;
+        }
+    }
+
     /** Passive OPEN on a fresh port; returns the port. */
     public int listen() {
         Session s = session();
@@ -52,6 +66,7 @@ public final class Target {
             takePending(s, a);
             s.listener = call("listen", a).path("sock").asInt();
             s.targetPort = port;
+            s.listened = true;
         });
         s.lastAction = "listen";
         return port;
@@ -208,6 +223,15 @@ public final class Target {
         return listener.orElse(TcpState.CLOSED);
     }
 
+    /**
+     * The state in which the agent shows this scenario's connection, if it shows one: for assertions of states
+     * the agent cannot show, where "no endpoint" is all it can say.
+     */
+    Optional<Endpoint> visibleConnection() {
+        Session s = session();
+        return endpoints().stream().filter(e -> e.remotePort() == s.peerPort && e.remoteAddr().equals(VethPair.PEER_IP)).findFirst();
+    }
+
     private static void takePending(Session s, Map<String, Object> a) {
         if (s.pendingSocket != null) {
             a.put("sock", s.pendingSocket);
@@ -226,6 +250,7 @@ public final class Target {
     }
 
     private static JsonNode call(String cmd, Map<String, ?> args, Duration extra) {
+        session().closeInferenceWindows();
         try {
             return session().lab.agent().call(cmd, args, extra);
         } catch (AgentError e) {

@@ -5,8 +5,8 @@ import java.util.stream.Collectors;
 
 /**
  * A fault injected into a target, to prove the suite catches a broken stack (./tcpct run --fault NAME):
- * nftables rules inside the target's own network namespace that drop some of its segments, or a
- * namespaced sysctl that changes its behaviour. Nothing outside the container's namespace is touched.
+ * nftables rules inside the target's own network namespace that drop some of its segments (kernel and
+ * user-space stacks alike), or a namespaced sysctl (kernel stacks) that changes its behaviour. Nothing outside the container's namespace is touched.
  */
 public enum Fault {
     /** The target's FIN segments never leave it: every close must be seen to fail. */
@@ -36,14 +36,25 @@ public enum Fault {
                         + Arrays.stream(values()).map(f -> f.id).collect(Collectors.joining(", "))));
     }
 
-    /** Applies the fault inside the network namespace of the target's process {@code pid}. */
-    void apply(long pid) {
-        if (nftRule != null) {
-            String rules = "table inet tcpct_fault {\n chain out {\n  type filter hook output priority 0; policy accept;\n  "
-                    + nftRule + "\n }\n}\n";
-            HostCommand.inNetns(pid, "sh", "-c", "printf '%s' \"$0\" | nft -f -", rules);
-        } else {
+    /**
+     * Applies the fault inside the network namespace of the target's process {@code pid}. A kernel stack's
+     * segments are dropped at its output hook; a user-space stack writes whole frames to eth0 through a packet
+     * socket, past the IP hooks, so its frames are dropped at eth0's egress hook (netdev family, Linux 5.16+),
+     * which a packet socket's frames pass unless it bypasses the queueing layer.
+     */
+    void apply(long pid, boolean kernelStack) {
+        if (nftRule == null) {
+            if (!kernelStack) {
+                throw new TargetException("fault " + id + " changes a sysctl of the container's kernel, which a user-space stack "
+                        + "does not read: use a fault that drops segments (drop-fin, drop-syn-ack, drop-ack)");
+            }
             HostCommand.inNetns(pid, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/tcp_rfc1337");
+            return;
         }
+        String rules = kernelStack
+                ? "table inet tcpct_fault {\n chain out {\n  type filter hook output priority 0; policy accept;\n  " + nftRule + "\n }\n}\n"
+                : "table netdev tcpct_fault {\n chain out {\n  type filter hook egress device \"eth0\" priority 0; policy accept;\n"
+                        + "  meta protocol ip " + nftRule + "\n }\n}\n";
+        HostCommand.inNetns(pid, "sh", "-c", "printf '%s' \"$0\" | nft -f -", rules);
     }
 }

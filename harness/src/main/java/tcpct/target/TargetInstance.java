@@ -89,11 +89,7 @@ public final class TargetInstance implements AutoCloseable {
             t.followLog();
             t.veth = VethPair.wire(pid, id, spec.wiring() == TargetSpec.Wiring.KERNEL);
             if (fault != null) {
-                if (spec.wiring() != TargetSpec.Wiring.KERNEL) {
-                    throw new TargetException("fault " + fault.id + " acts on the container's kernel, but target " + spec.name()
-                            + " runs its stack in user space: inject faults into kernel targets (linux)");
-                }
-                fault.apply(pid);
+                fault.apply(pid, spec.wiring() == TargetSpec.Wiring.KERNEL);
             }
             long wired = System.nanoTime();
             TargetInstance running = t;

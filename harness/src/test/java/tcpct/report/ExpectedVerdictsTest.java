@@ -43,9 +43,9 @@ public class ExpectedVerdictsTest {
     @Test
     public void summaryCountsRegressionsAndCoverageOfPassedScenariosOnly() throws Exception {
         ScenarioResult ok = new ScenarioResult("a/ok", "ok", Verdict.PASSED, List.of("LISTEN", "SYN-RECEIVED"), List.of("E4"),
-                List.of("E4"), List.of("3.5", "MUST-10"), "agent", 5, null, null, java.util.Map.of("rto", 1000.0), 0);
+                List.of("E4"), List.of("3.5", "MUST-10"), "agent", 5, null, null, java.util.Map.of("rto", 1000.0), 0, List.of());
         ScenarioResult bad = new ScenarioResult("a/bad", "bad", Verdict.FAILED, List.of("LISTEN"), List.of(),
-                List.of("E4"), List.of("3.5"), "agent", 5, null, "expected target in SYN-RECEIVED after SYN seq 0, saw LISTEN", java.util.Map.of(), 0);
+                List.of("E4"), List.of("3.5"), "agent", 5, null, "expected target in SYN-RECEIVED after SYN seq 0, saw LISTEN", java.util.Map.of(), 0, List.of());
         Summary.Outcome o = Summary.build("linux", "Linux", null, Instant.EPOCH, 10, List.of(ok, bad), ExpectedVerdicts.none());
         assertThat(o.regressions()).isEqualTo(1);
         assertThat(o.json().at("/coverage/states/LISTEN").asInt()).isEqualTo(1);

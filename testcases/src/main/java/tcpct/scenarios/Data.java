@@ -11,7 +11,6 @@ import static tcpct.state.TcpState.LAST_ACK;
 import static tcpct.state.TcpState.TIME_WAIT;
 
 import org.testng.annotations.Test;
-import tcpct.scenario.ConformanceFailure;
 import tcpct.scenario.Rfc9293;
 import tcpct.scenario.Scenario;
 
@@ -64,12 +63,5 @@ public class Data extends Fixtures {
         target.close();
         peer.expect(finAck().seq(11).ack(2));         assertThat(target).isIn(LAST_ACK);
         peer.send(ack().seq(2).ack(12));              assertThat(target).isIn(CLOSED);
-    }
-
-    private void expectRead(String text) {
-        String read = target.recv();
-        if (!read.equals(text)) {
-            throw new ConformanceFailure("expected the application to read \"" + text + "\", but it read \"" + read + "\"");
-        }
     }
 }

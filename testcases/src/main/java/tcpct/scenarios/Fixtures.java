@@ -17,6 +17,7 @@ import static tcpct.state.TcpState.SYN_SENT;
 
 import java.time.Duration;
 import tcpct.scenario.ConformanceBase;
+import tcpct.scenario.ConformanceFailure;
 import tcpct.wire.Frame;
 
 /**
@@ -30,12 +31,17 @@ abstract class Fixtures extends ConformanceBase {
     static final Duration MSL = Duration.ofMinutes(2);
     static final Duration TWO_MSL = MSL.multipliedBy(2);
 
-    /** CLOSED, LISTEN, SYN-RECEIVED, ESTABLISHED (E1 E4 E10), and the connection accepted; both sides at seq 1. */
-    protected void establishedPassively() {
+    /** CLOSED, LISTEN, SYN-RECEIVED (E1 E4): the peer's SYN answered, its ACK not sent yet. */
+    protected void synReceivedPassively() {
         assertThat(target).isIn(CLOSED);
         target.listen();                              assertThat(target).isIn(LISTEN);
         peer.send(syn().seq(0));
         peer.expect(synAck().seq(0).ack(1));          assertThat(target).isIn(SYN_RECEIVED);
+    }
+
+    /** CLOSED, LISTEN, SYN-RECEIVED, ESTABLISHED (E1 E4 E10), and the connection accepted; both sides at seq 1. */
+    protected void establishedPassively() {
+        synReceivedPassively();
         peer.send(ack().seq(1).ack(1));               assertThat(target).isIn(ESTABLISHED);
         target.accept();
     }
@@ -85,5 +91,13 @@ abstract class Fixtures extends ConformanceBase {
         peer.send(finAck().seq(1).ack(2));
         Frame last = peer.expect(ack().seq(2).ack(2)); assertThat(target).isIn(TIME_WAIT);
         return last;
+    }
+
+    /** The application reads from the connection now, and must get exactly {@code text}. */
+    protected void expectRead(String text) {
+        String read = target.recv();
+        if (!read.equals(text)) {
+            throw new ConformanceFailure("expected the application to read \"" + text + "\", but it read \"" + read + "\"");
+        }
     }
 }
