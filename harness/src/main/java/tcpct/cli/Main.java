@@ -15,8 +15,14 @@ import tcpct.wire.WireException;
 public final class Main {
 
     static final String USAGE = """
-            usage: ./tcpct run [--target NAME|a,b|all] [--scenario GLOB] [--group NAME] [--out DIR] [--workers N]
+            usage: ./tcpct run [--target NAME|a,b|all] [--scenario GLOB] [--group NAME|a,b] [--out DIR] [--workers N]
                               [--baseline SUMMARY.json] [--update-baseline] [--fault drop-fin|drop-syn-ack|drop-ack|rfc1337]
+                   ./tcpct soak [--target NAME] [--times 20] [--group a,b|--scenario GLOB] [--workers N] [--out DIR]
+                                        the suite N times in a row (default: the diagram suite, groups establish,close,data,timers);
+                                        soak.json: each scenario's verdict per run; exit 0 no verdict differed, 1 one did
+                   ./tcpct bench [--target NAME] [--group a,b|--scenario GLOB] [--workers N] [--starts 10] [--samples 50] [--out DIR]
+                                        harness overhead per scenario, container start, segment round trip, suite wall time
+                                        serial and parallel; bench.json and a table (a measurement, not a test: exit 0 or 2)
                    ./tcpct selftest     the project's own tests (unit, and integration against the real Linux target)
                    ./tcpct targets      the known targets, their stack, and whether each image is built
                    ./tcpct scenarios    every scenario id with its groups
@@ -50,7 +56,9 @@ public final class Main {
                 case "run" -> runOneOrMany(parseRun(args, home), catalog.get());
                 case "targets" -> listTargets(home);
                 case "scenarios" -> listScenarios(catalog.get());
-                default -> throw new UsageException("unknown command '" + args[0] + "': use run, targets or scenarios (./tcpct --help)");
+                case "soak" -> Soak.run(args, home, catalog.get());
+                case "bench" -> Bench.run(args, home, catalog.get());
+                default -> throw new UsageException("unknown command '" + args[0] + "': use run, targets, scenarios, soak or bench (./tcpct --help)");
             };
         } catch (UsageException | TargetException | AgentException | WireException | IllegalArgumentException e) {
             System.err.println("tcpct: " + e.getMessage());

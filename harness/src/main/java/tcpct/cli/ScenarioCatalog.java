@@ -109,15 +109,19 @@ public final class ScenarioCatalog {
         return java.util.regex.Pattern.compile(re.toString());
     }
 
-    /** The scenarios whose id matches {@code glob} (null: all) and that are in {@code group} (null: any). */
+    /**
+     * The scenarios whose id matches {@code glob} (null: all) and that are in {@code group} (null: any;
+     * several, comma-separated, e.g. {@code establish,close}: in any of them).
+     */
     public List<Entry> select(String glob, String group) {
         java.util.regex.Pattern m = glob == null ? null : globToRegex(glob);
+        List<String> groups = group == null ? null : List.of(group.split(","));
         List<Entry> out = new ArrayList<>();
         for (Entry e : entries) {
             if (m != null && !m.matcher(e.id()).matches()) {
                 continue;
             }
-            if (group != null && !e.groups().contains(group)) {
+            if (groups != null && e.groups().stream().noneMatch(groups::contains)) {
                 continue;
             }
             out.add(e);

@@ -71,6 +71,8 @@ public final class Summary {
                 ArrayNode inf = s.putArray("inferredStates");
                 r.inferredStates().forEach(i -> inf.addObject().put("state", i.state()).put("how", i.how()));
             }
+            s.put("wallMs", r.wallMs());
+            r.leftovers().forEach(s.putArray("leftovers")::add);
             protocolWaits += r.protocolWaitMs();
             if (r.verdict() == Verdict.PASSED) {
                 r.states().forEach(x -> states.merge(x, 1, Integer::sum));

@@ -75,13 +75,13 @@ public abstract class ConformanceBase implements IHookable {
             return;
         }
         try {
-            runOn(lab, info, callBack, result);
+            runOn(lab, info, callBack, result, System.nanoTime());
         } finally {
             pool.release(lab);
         }
     }
 
-    private void runOn(Lab lab, ScenarioInfo info, IHookCallBack callBack, ITestResult result) {
+    private void runOn(Lab lab, ScenarioInfo info, IHookCallBack callBack, ITestResult result, long acquiredNanos) {
         Session session = new Session(lab, info, RANDOM);
         label(info, lab);
         String pcapRel = "pcap/" + info.fileStem() + ".pcap";
@@ -121,6 +121,11 @@ public abstract class ConformanceBase implements IHookable {
         if (thrown == null && !session.shouldViolations.isEmpty()) {
             thrown = new NonStrictDeviation(String.join("; ", session.shouldViolations));
         }
+        Leftovers left = resetTarget(lab, session);
+        if (left != null && !left.held().isEmpty() && verdictOf(thrown) != Verdict.ERROR) {
+            thrown = new IllegalStateException("reset left endpoints of this scenario that only an open socket keeps, expecting none, but was "
+                    + left.held().stream().map(Leftovers::text).toList());
+        }
         Verdict verdict = verdictOf(thrown);
         String failure = failureOf(verdict, thrown);
         if (thrown != null) {
@@ -139,7 +144,6 @@ public abstract class ConformanceBase implements IHookable {
             result.setThrowable(thrown);
             result.setStatus(thrown instanceof SkipException ? ITestResult.SKIP : ITestResult.FAILURE);
         }
-        resetTarget(lab);
         attach(pcap, lab.instance().logSince(logStart));
         List<String> learned = session.rfcTags().stream().filter(t -> !info.rfc().contains(t)).toList();
         Allure.getLifecycle().updateTestCase(tc -> learned.forEach(t -> tc.getLabels().add(new Label().setName("tag").setValue(t))));
@@ -149,7 +153,8 @@ public abstract class ConformanceBase implements IHookable {
                 session.observedEdges().stream().map(Edge::name).toList(),
                 info.declaredEdges().stream().map(Edge::name).toList(), session.rfcTags(), probe(lab, inferred), durationMs,
                 Files.exists(pcap) ? pcapRel : null, failure, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(session.measurements)),
-                session.protocolWaitNanos / 1_000_000, List.copyOf(inferred)));
+                session.protocolWaitNanos / 1_000_000, List.copyOf(inferred), left == null ? List.of() : left.describe(),
+                (System.nanoTime() - acquiredNanos) / 1_000_000));
     }
 
     /**
@@ -199,15 +204,43 @@ public abstract class ConformanceBase implements IHookable {
         return v == Verdict.ERROR ? "harness error: " + first : first;
     }
 
+    /** How long endpoints that {@code reset} aborted may take to leave the stack's table (a user-space stack may lag). */
+    static final java.time.Duration RESET_SETTLE = java.time.Duration.ofSeconds(1);
+
     /**
-     * Aborts whatever sockets the scenario left, so the next one starts clean. When the agent is gone (or
-     * hangs), this scenario keeps its verdict and the lab is marked broken: the pool starts a fresh one.
+     * Aborts whatever sockets the scenario left, so the next one starts clean, then asks {@code states}
+     * which of this scenario's endpoints are still there ({@link Leftovers}); waits up to
+     * {@link #RESET_SETTLE} for the ones only an open socket keeps to go. Returns null when the agent is
+     * gone (or hangs): this scenario keeps its verdict and the lab is marked broken, so the pool starts a
+     * fresh one and one stack that died does not take the rest of the run along.
      */
-    private static void resetTarget(Lab lab) {
+    private static Leftovers resetTarget(Lab lab, Session session) {
+        java.util.Set<Integer> targetPorts = new java.util.HashSet<>();
+        targetPorts.add(session.listenPort);
+        if (session.targetPort != null) {
+            targetPorts.add(session.targetPort);
+        }
         try {
             lab.agent().call("reset", Map.of());
+            Leftovers[] left = {Leftovers.of(lab.agent().states(), targetPorts, session.peerPort)};
+            if (!left[0].held().isEmpty()) {
+                try {
+                    org.awaitility.Awaitility.await("endpoints aborted by reset leave the target").pollInSameThread().atMost(RESET_SETTLE)
+                            .pollInterval(java.time.Duration.ofMillis(10)).until(() -> {
+                                left[0] = Leftovers.of(lab.agent().states(), targetPorts, session.peerPort);
+                                return left[0].held().isEmpty();
+                            });
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    // left[0] holds what stayed; the caller reports it
+                }
+            }
+            if (!left[0].none()) {
+                Allure.step("after reset, still on the target: " + String.join(", ", left[0].describe()));
+            }
+            return left[0];
         } catch (RuntimeException e) {
-            lab.markBroken(); // the pool replaces it, so one stack that died does not take the rest of the run along
+            lab.markBroken(); // the pool replaces it
+            return null;
         }
     }
 

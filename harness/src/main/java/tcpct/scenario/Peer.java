@@ -131,7 +131,8 @@ public final class Peer {
 
     /**
      * The same, waiting up to {@code within}: the frame, with its kernel timestamp, for timer checks.
-     * A wait longer than {@link #EXPECT_TIMEOUT} is a wait on a protocol timer and is counted as such.
+     * The time until the target sent the frame (its kernel timestamp) counts as the protocol's wait
+     * ({@link ProtocolWait}); what the harness took to notice and check it counts as its own overhead.
      */
     public Frame expect(SegmentTemplate t, Duration within) {
         return expect(t, within, true, "target sends " + t);
@@ -154,16 +155,24 @@ public final class Peer {
         Session session = Session.current();
         String after = session.lastAction;
         Frame[] seen = new Frame[1];
-        session.step("target may send " + t + " within " + within.toMillis() + " ms", () -> {
-            try {
-                await("target may send " + t + " after " + after).pollInSameThread().atMost(within).pollDelay(Duration.ZERO)
-                        .pollInterval(Duration.ofMillis(2)).until(() -> nextAnswer(session, t) != null);
-            } catch (ConditionTimeoutException e) {
-                Allure.step("it sent nothing (allowed)");
-                return;
-            }
-            seen[0] = expect(t, Duration.ofMillis(50), true, "the segment it sent is " + t);
-        });
+        long waitStart = System.nanoTime();
+        long waitStartRealtime = ProtocolWait.realtimeNanos();
+        try {
+            session.step("target may send " + t + " within " + within.toMillis() + " ms", () -> {
+                try {
+                    await("target may send " + t + " after " + after).pollInSameThread().atMost(within).pollDelay(Duration.ZERO)
+                            .pollInterval(Duration.ofMillis(2)).until(() -> nextAnswer(session, t) != null);
+                } catch (ConditionTimeoutException e) {
+                    Allure.step("it sent nothing (allowed)");
+                    return;
+                }
+                seen[0] = expect(t, Duration.ofMillis(50), true, "the segment it sent is " + t);
+            });
+        } finally {
+            // the window the scenario allows the target (a MAY), up to the frame's kernel timestamp when one came
+            session.protocolWaitNanos += ProtocolWait.ofExpect(waitStartRealtime, Math.min(System.nanoTime() - waitStart, within.toNanos()),
+                    seen[0] == null ? -1 : seen[0].timestampNanos());
+        }
         return java.util.Optional.ofNullable(seen[0]);
     }
 
@@ -172,44 +181,47 @@ public final class Peer {
         String after = session.lastAction;
         Frame[] seen = new Frame[1];
         long waitStart = System.nanoTime();
-        session.step(stepName, () -> {
-            Frame f;
-            try {
-                await("target sends " + t + " after " + after).pollInSameThread().atMost(within).pollDelay(Duration.ZERO)
-                        .pollInterval(Duration.ofMillis(2)).until(() -> {
-                            session.lab.requireAlive();
-                            return nextAnswer(session, t) != null;
-                        });
-                f = session.fromTarget.poll();
-            } catch (ConditionTimeoutException e) {
-                throw new ConformanceFailure("expected " + t + " from target after " + after + ", saw nothing within "
-                        + within.toMillis() + " ms");
-            }
-            Segment s = f.segment();
-            if (session.targetPort == null) {
-                session.targetPort = s.srcPort(); // active open: the target chose its port
-            }
-            if (s.flags().has(Flag.SYN) && !session.space.knowsTargetIsn()) {
-                session.space = session.space.learnTargetIsn(s.seq());
-            }
-            List<FieldMismatch> diff = t.compare(s, session.space);
-            if (!f.checksumOk()) {
-                diff = new java.util.ArrayList<>(diff);
-                diff.add(new FieldMismatch("checksum", "valid", "invalid"));
-            }
-            if (!diff.isEmpty()) {
-                throw new ConformanceFailure("expected " + t + " from target after " + after + ", saw " + relative(session, s) + " ("
-                        + diff.stream().map(FieldMismatch::toString).collect(Collectors.joining("; ")) + ")");
-            }
-            if (take) {
-                session.rcvNxt = Math.max(session.rcvNxt, session.space.targetRelative(s.seq()) + s.seqLength());
-            }
-            session.lastExpected = s;
-            session.expectedSoFar.add(s);
-            seen[0] = f;
-        });
-        if (within.compareTo(EXPECT_TIMEOUT) > 0) {
-            session.protocolWaitNanos += System.nanoTime() - waitStart;
+        long waitStartRealtime = ProtocolWait.realtimeNanos();
+        try {
+            session.step(stepName, () -> {
+                Frame f;
+                try {
+                    await("target sends " + t + " after " + after).pollInSameThread().atMost(within).pollDelay(Duration.ZERO)
+                            .pollInterval(Duration.ofMillis(2)).until(() -> {
+                                session.lab.requireAlive();
+                                return nextAnswer(session, t) != null;
+                            });
+                    f = session.fromTarget.poll();
+                } catch (ConditionTimeoutException e) {
+                    throw new ConformanceFailure("expected " + t + " from target after " + after + ", saw nothing within "
+                            + within.toMillis() + " ms");
+                }
+                Segment s = f.segment();
+                if (session.targetPort == null) {
+                    session.targetPort = s.srcPort(); // active open: the target chose its port
+                }
+                if (s.flags().has(Flag.SYN) && !session.space.knowsTargetIsn()) {
+                    session.space = session.space.learnTargetIsn(s.seq());
+                }
+                List<FieldMismatch> diff = t.compare(s, session.space);
+                if (!f.checksumOk()) {
+                    diff = new java.util.ArrayList<>(diff);
+                    diff.add(new FieldMismatch("checksum", "valid", "invalid"));
+                }
+                if (!diff.isEmpty()) {
+                    throw new ConformanceFailure("expected " + t + " from target after " + after + ", saw " + relative(session, s) + " ("
+                            + diff.stream().map(FieldMismatch::toString).collect(Collectors.joining("; ")) + ")");
+                }
+                if (take) {
+                    session.rcvNxt = Math.max(session.rcvNxt, session.space.targetRelative(s.seq()) + s.seqLength());
+                }
+                session.lastExpected = s;
+                session.expectedSoFar.add(s);
+                seen[0] = f;
+            });
+        } finally {
+            session.protocolWaitNanos += ProtocolWait.ofExpect(waitStartRealtime, System.nanoTime() - waitStart,
+                    seen[0] == null ? -1 : seen[0].timestampNanos());
         }
         session.lastAction = t.toString();
         return seen[0];
@@ -262,17 +274,26 @@ public final class Peer {
         Session session = Session.current();
         String after = session.lastAction;
         Segment[] seen = new Segment[1];
-        session.step("target sends its next segment", () -> {
-            try {
-                await("target sends a segment after " + after).pollInSameThread().atMost(EXPECT_TIMEOUT).pollDelay(Duration.ZERO)
-                        .pollInterval(Duration.ofMillis(2)).until(() -> nextAnswer(session, null) != null);
-            } catch (ConditionTimeoutException e) {
-                throw new ConformanceFailure("expected a segment from target after " + after + ", saw nothing within "
-                        + EXPECT_TIMEOUT.toMillis() + " ms");
-            }
-            seen[0] = session.fromTarget.poll().segment();
-            Allure.step("it is " + relative(session, seen[0]));
-        });
+        long[] frameNanos = {-1};
+        long waitStart = System.nanoTime();
+        long waitStartRealtime = ProtocolWait.realtimeNanos();
+        try {
+            session.step("target sends its next segment", () -> {
+                try {
+                    await("target sends a segment after " + after).pollInSameThread().atMost(EXPECT_TIMEOUT).pollDelay(Duration.ZERO)
+                            .pollInterval(Duration.ofMillis(2)).until(() -> nextAnswer(session, null) != null);
+                } catch (ConditionTimeoutException e) {
+                    throw new ConformanceFailure("expected a segment from target after " + after + ", saw nothing within "
+                            + EXPECT_TIMEOUT.toMillis() + " ms");
+                }
+                Frame f = session.fromTarget.poll();
+                frameNanos[0] = f.timestampNanos();
+                seen[0] = f.segment();
+                Allure.step("it is " + relative(session, seen[0]));
+            });
+        } finally {
+            session.protocolWaitNanos += ProtocolWait.ofExpect(waitStartRealtime, System.nanoTime() - waitStart, frameNanos[0]);
+        }
         session.lastAction = relative(session, seen[0]) + " from the target";
         return seen[0];
     }
@@ -300,21 +321,26 @@ public final class Peer {
     public List<Segment> collect(Duration window, boolean keepRetransmissions) {
         Session session = Session.current();
         List<Segment> out = new java.util.ArrayList<>();
-        session.step("peer collects what the target sends for " + window.toMillis() + " ms", () -> {
-            long end = System.nanoTime() + window.toNanos();
-            while (true) {
-                long left = end - System.nanoTime();
-                Frame f = left <= 0 ? session.fromTarget.poll() : session.fromTarget.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
-                if (f == null) {
-                    break;
+        long collectStart = System.nanoTime();
+        try {
+            session.step("peer collects what the target sends for " + window.toMillis() + " ms", () -> {
+                long end = System.nanoTime() + window.toNanos();
+                while (true) {
+                    long left = end - System.nanoTime();
+                    Frame f = left <= 0 ? session.fromTarget.poll() : session.fromTarget.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    if (f == null) {
+                        break;
+                    }
+                    Segment s = f.segment();
+                    if (!keepRetransmissions && isRetransmission(session, s)) {
+                        continue; // a timer resending SYN, FIN or data that the scenario already expected
+                    }
+                    out.add(s);
                 }
-                Segment s = f.segment();
-                if (!keepRetransmissions && isRetransmission(session, s)) {
-                    continue; // a timer resending SYN, FIN or data that the scenario already expected
-                }
-                out.add(s);
-            }
-        });
+            });
+        } finally {
+            session.protocolWaitNanos += Math.min(System.nanoTime() - collectStart, window.toNanos()); // the scenario's own reply window
+        }
         return out;
     }
 
@@ -342,19 +368,24 @@ public final class Peer {
     public void expectNothing(Duration quiet) {
         Session session = Session.current();
         String after = session.lastAction;
-        session.step("target sends nothing for " + quiet.toMillis() + " ms", () -> {
-            try {
-                await("target stays silent after " + after).pollInSameThread().during(quiet).atMost(quiet.plusMillis(500))
-                        .pollInterval(Duration.ofMillis(5)).until(() -> {
-                            session.lab.requireAlive();
-                            return session.fromTarget.isEmpty();
-                        });
-            } catch (ConditionTimeoutException e) {
-                Frame f = session.fromTarget.peek();
-                throw new ConformanceFailure("expected no segment from target after " + after + " for " + quiet.toMillis()
-                        + " ms, saw " + (f == null ? "one" : relative(session, f.segment())));
-            }
-        });
+        long quietStart = System.nanoTime();
+        try {
+            session.step("target sends nothing for " + quiet.toMillis() + " ms", () -> {
+                try {
+                    await("target stays silent after " + after).pollInSameThread().during(quiet).atMost(quiet.plusMillis(500))
+                            .pollInterval(Duration.ofMillis(5)).until(() -> {
+                                session.lab.requireAlive();
+                                return session.fromTarget.isEmpty();
+                            });
+                } catch (ConditionTimeoutException e) {
+                    Frame f = session.fromTarget.peek();
+                    throw new ConformanceFailure("expected no segment from target after " + after + " for " + quiet.toMillis()
+                            + " ms, saw " + (f == null ? "one" : relative(session, f.segment())));
+                }
+            });
+        } finally {
+            session.protocolWaitNanos += Math.min(System.nanoTime() - quietStart, quiet.toNanos()); // the scenario's own quiet period
+        }
     }
 
     /** A segment from the target in the scenario's relative numbers: {@code RST,ACK seq 0 ack 1}. */

@@ -47,6 +47,7 @@ public final class TargetInstance implements AutoCloseable {
     private volatile boolean closing;
     private final java.util.List<Runnable> onEnd = new java.util.concurrent.CopyOnWriteArrayList<>();
     private VethPair veth;
+    private StartTimes startTimes;
 
     private TargetInstance(DockerClient docker, TargetSpec spec, String image, String containerId, Path controlDir, long pid, String name) {
         this.docker = docker;
@@ -81,6 +82,7 @@ public final class TargetInstance implements AutoCloseable {
                 .withReadonlyRootfs(true)
                 .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=64m")); // scratch space for stacks that need some
         String cid;
+        long t0 = System.nanoTime();
         try {
             cid = docker.createContainerCmd(image).withName("tcpct-" + spec.name() + "-" + id)
                     .withLabels(Map.of(Labels.OWNER, "1", Labels.RUN, Long.toString(ProcessHandle.current().pid())))
@@ -89,9 +91,11 @@ public final class TargetInstance implements AutoCloseable {
             throw new TargetException("cannot create a container of " + image + " (" + e.getMessage() + "): is the engine healthy? `docker info`", e);
         }
         TargetInstance t = null;
+        long created = System.nanoTime();
         try {
             docker.startContainerCmd(cid).exec();
             long pid = docker.inspectContainerCmd(cid).exec().getState().getPidLong();
+            long started = System.nanoTime();
             t = new TargetInstance(docker, spec, image, cid, controlDir, pid, "tcpct-" + spec.name() + "-" + id);
             t.followLog();
             t.watchExit();
@@ -99,11 +103,13 @@ public final class TargetInstance implements AutoCloseable {
             if (fault != null) {
                 fault.apply(pid, spec.wiring() == TargetSpec.Wiring.KERNEL);
             }
-            TargetInstance started = t;
+            long wired = System.nanoTime();
+            TargetInstance running = t;
             await("agent of target " + spec.name() + " opens its control socket").atMost(AGENT_START)
                     .pollInterval(Duration.ofMillis(10))
-                    .failFast("the agent exited: " + started.log.toString().strip(), () -> !started.running())
-                    .until(() -> Files.exists(started.controlSocket()));
+                    .failFast("the agent exited: " + running.log.toString().strip(), () -> !running.running())
+                    .until(() -> Files.exists(running.controlSocket()));
+            t.startTimes = new StartTimes(created - t0, started - created, wired - started, System.nanoTime() - wired);
             return t;
         } catch (RuntimeException e) {
             if (t != null) {
@@ -203,6 +209,11 @@ public final class TargetInstance implements AutoCloseable {
     /** Whether the engine said the container ended (or the engine itself went away); cheap, for polling. */
     public boolean ended() {
         return ended != null;
+    }
+
+    /** How long each step of this target's start took. */
+    public StartTimes startTimes() {
+        return startTimes;
     }
 
     public TargetSpec spec() {

@@ -134,6 +134,17 @@ public class BadInputIT {
     }
 
     @Test
+    public void soakAndBenchRefuseBadOptionsInOneLine() throws Exception {
+        oneLineError(Tcpct.run("soak", "--times", "1"), "--times of soak takes a number from 2 to 1000, got '1'");
+        oneLineError(Tcpct.run("soak", "--tims", "3"), "unknown option '--tims' for soak", "--times");
+        oneLineError(Tcpct.run("soak", "--group", "nosuch"), "no scenario matches --group 'nosuch'");
+        oneLineError(Tcpct.run("soak", "--target", "all"), "one target at a time");
+        oneLineError(Tcpct.run("bench", "--samples"), "--samples needs a value");
+        oneLineError(Tcpct.run("bench", "--starts", "0"), "--starts of bench takes a number from 1 to 100");
+        oneLineError(Tcpct.run("bench", "--target", "nosuch"), "unknown target 'nosuch'");
+    }
+
+    @Test
     public void targetsAndScenariosAreListed() throws Exception {
         Tcpct.Result t = Tcpct.run("targets");
         assertThat(t.exit()).as(t.toString()).isZero();
