@@ -159,10 +159,7 @@ public final class Peer {
         long waitStartRealtime = ProtocolWait.realtimeNanos();
         try {
             session.step("target may send " + t + " within " + within.toMillis() + " ms", () -> {
-                try {
-                    await("target may send " + t + " after " + after).pollInSameThread().atMost(within).pollDelay(Duration.ZERO)
-                            .pollInterval(Duration.ofMillis(2)).until(() -> nextAnswer(session, t) != null);
-                } catch (ConditionTimeoutException e) {
+                if (waitForAnswer(session, t, within, "target may send " + t + " after " + after) == null) {
                     Allure.step("it sent nothing (allowed)");
                     return;
                 }
@@ -185,17 +182,11 @@ public final class Peer {
         try {
             session.step(stepName, () -> {
                 Frame f;
-                try {
-                    await("target sends " + t + " after " + after).pollInSameThread().atMost(within).pollDelay(Duration.ZERO)
-                            .pollInterval(Duration.ofMillis(2)).until(() -> {
-                                session.lab.requireAlive();
-                                return nextAnswer(session, t) != null;
-                            });
-                    f = session.fromTarget.poll();
-                } catch (ConditionTimeoutException e) {
+                if (waitForAnswer(session, t, within, "target sends " + t + " after " + after) == null) {
                     throw new ConformanceFailure("expected " + t + " from target after " + after + ", saw nothing within "
                             + within.toMillis() + " ms");
                 }
+                f = session.fromTarget.poll();
                 Segment s = f.segment();
                 if (session.targetPort == null) {
                     session.targetPort = s.srcPort(); // active open: the target chose its port
@@ -228,6 +219,23 @@ public final class Peer {
     }
 
     /**
+     * Waits, at most {@code within} and under the Awaitility alias {@code alias}, for the target's next answer on
+     * this connection ({@link #nextAnswer}): the frame, left in the queue for the caller to take, or null when
+     * none came. A lab that died meanwhile ends the wait at once as ERROR ({@link Lab#requireAlive}).
+     */
+    private static Frame waitForAnswer(Session session, SegmentTemplate t, Duration within, String alias) {
+        try {
+            await(alias).pollInSameThread().atMost(within).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2)).until(() -> {
+                session.lab.requireAlive();
+                return nextAnswer(session, t) != null;
+            });
+            return session.fromTarget.peek();
+        } catch (ConditionTimeoutException e) {
+            return null;
+        }
+    }
+
+    /**
      * The next frame from the target that is not a timer's retransmission of what the scenario already
      * expected (such frames are dropped here, on purpose, unless {@code t} itself describes them).
      */
@@ -255,12 +263,8 @@ public final class Peer {
         String after = session.lastAction;
         Frame[] seen = new Frame[1];
         session.step("peer waits up to " + within.toMillis() + " ms for the target's answer", () -> {
-            try {
-                await("target answers (or not) after " + after).pollInSameThread().atMost(within).pollDelay(Duration.ZERO)
-                        .pollInterval(Duration.ofMillis(2)).until(() -> (seen[0] = nextAnswer(session, null)) != null);
-            } catch (ConditionTimeoutException e) {
-                seen[0] = null; // silence is one of the answers the caller tells apart
-            }
+            // silence (null) is one of the answers the caller tells apart
+            seen[0] = waitForAnswer(session, null, within, "target answers (or not) after " + after);
         });
         return java.util.Optional.ofNullable(seen[0]).map(Frame::segment);
     }
@@ -279,10 +283,7 @@ public final class Peer {
         long waitStartRealtime = ProtocolWait.realtimeNanos();
         try {
             session.step("target sends its next segment", () -> {
-                try {
-                    await("target sends a segment after " + after).pollInSameThread().atMost(EXPECT_TIMEOUT).pollDelay(Duration.ZERO)
-                            .pollInterval(Duration.ofMillis(2)).until(() -> nextAnswer(session, null) != null);
-                } catch (ConditionTimeoutException e) {
+                if (waitForAnswer(session, null, EXPECT_TIMEOUT, "target sends a segment after " + after) == null) {
                     throw new ConformanceFailure("expected a segment from target after " + after + ", saw nothing within "
                             + EXPECT_TIMEOUT.toMillis() + " ms");
                 }

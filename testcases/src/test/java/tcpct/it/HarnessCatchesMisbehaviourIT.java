@@ -24,12 +24,7 @@ public class HarnessCatchesMisbehaviourIT {
     }
 
     private static JsonNode scenario(JsonNode summary, String id) {
-        for (JsonNode s : summary.path("scenarios")) {
-            if (s.path("id").asText().equals(id)) {
-                return s;
-            }
-        }
-        throw new AssertionError("no scenario " + id + " in " + summary);
+        return Tcpct.scenario(summary, id);
     }
 
     @Test

@@ -18,12 +18,7 @@ import tcpct.cli.ScenarioCatalog;
 public class RobustnessChecksCanFailIT {
 
     private static JsonNode scenario(JsonNode summary, String id) {
-        for (JsonNode s : summary.path("scenarios")) {
-            if (s.path("id").asText().equals(id)) {
-                return s;
-            }
-        }
-        throw new AssertionError("no scenario " + id + " in " + summary);
+        return Tcpct.scenario(summary, id);
     }
 
     @Test

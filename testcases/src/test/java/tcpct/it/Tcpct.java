@@ -22,6 +22,16 @@ final class Tcpct {
         }
     }
 
+    /** The scenario {@code id}'s entry in a run's summary.json. */
+    static com.fasterxml.jackson.databind.JsonNode scenario(com.fasterxml.jackson.databind.JsonNode summary, String id) {
+        for (com.fasterxml.jackson.databind.JsonNode s : summary.path("scenarios")) {
+            if (s.path("id").asText().equals(id)) {
+                return s;
+            }
+        }
+        throw new AssertionError("no scenario " + id + " in " + summary);
+    }
+
     static Result run(String... args) throws IOException, InterruptedException {
         return run(java.util.Map.of(), args);
     }
