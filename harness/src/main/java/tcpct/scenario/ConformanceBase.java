@@ -100,8 +100,9 @@ public abstract class ConformanceBase implements IHookable {
         }
         long durationMs = (System.nanoTime() - t0) / 1_000_000;
         Throwable thrown = unwrap(result.getThrowable());
-        if (!lab.alive() && verdictOf(thrown) != Verdict.ERROR) {
-            // whatever the scenario concluded, its target broke under it: not the stack's verdict to give
+        if (!lab.alive() && verdictOf(thrown) != Verdict.ERROR && !(thrown instanceof StackDied)) {
+            // whatever the scenario concluded, its target broke under it: not the stack's verdict to give (unless the
+            // scenario found the stack died from the hostile segment it sent: StackDied)
             // (an ERROR already says why, e.g. the agent's call that found it gone, with the same diagnosis)
             thrown = new LabLost(lab.instance().diagnosis());
             result.setThrowable(thrown);

@@ -8,17 +8,18 @@ import tcpct.state.TcpState;
 
 /**
  * The endpoints of one scenario that are still on the target after the harness's {@code reset}, as its
- * {@code states} lists them. {@code held} are in states that only an open socket keeps (LISTEN, SYN-SENT,
- * ESTABLISHED, CLOSE-WAIT): {@code reset} aborts every socket the agent owns, so one of these left means
- * the reset did not work, and the scenario's result says so (ERROR). {@code timerHeld} are endpoints the
- * stack keeps on its own until a timer ends them (TIME-WAIT, FIN-WAIT-2, LAST-ACK, a listener's
- * SYN-RECEIVED request...): the agent cannot remove them, the next scenario's fresh ports never meet
- * them, and summary.json lists them (scenario field {@code leftovers}).
+ * {@code states} lists them. {@code held} are in states that only an open socket keeps (LISTEN, ESTABLISHED,
+ * CLOSE-WAIT): {@code reset} aborts every socket the agent owns, so one of these left means the reset did
+ * not work, and the scenario's result says so (ERROR). {@code timerHeld} are endpoints the stack keeps on its
+ * own until a timer ends them (TIME-WAIT, FIN-WAIT-2, LAST-ACK, a listener's SYN-RECEIVED request, and
+ * SYN-SENT: a stack may go on retransmitting its SYN after the application closed, as slirp does until its
+ * 75 s connection-establishment timer, which its close-in-syn-sent verdict reports): the agent cannot remove
+ * them, the next scenario's fresh ports never meet them, and summary.json lists them ({@code leftovers}).
  */
 public record Leftovers(List<Endpoint> held, List<Endpoint> timerHeld) {
 
     /** States an endpoint is in only while an application holds its socket open. */
-    static final Set<TcpState> HELD_BY_A_SOCKET = Set.of(TcpState.LISTEN, TcpState.SYN_SENT, TcpState.ESTABLISHED, TcpState.CLOSE_WAIT);
+    static final Set<TcpState> HELD_BY_A_SOCKET = Set.of(TcpState.LISTEN, TcpState.ESTABLISHED, TcpState.CLOSE_WAIT);
 
     public Leftovers {
         held = List.copyOf(held);

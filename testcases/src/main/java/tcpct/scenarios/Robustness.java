@@ -17,6 +17,8 @@ import tcpct.agent.AgentException;
 import tcpct.model.Arrival;
 import tcpct.model.Tcb;
 import tcpct.scenario.ConformanceFailure;
+import tcpct.scenario.LabLost;
+import tcpct.scenario.StackDied;
 import tcpct.scenario.ModelCheck;
 import tcpct.scenario.Peer;
 import tcpct.scenario.Rfc9293;
@@ -418,12 +420,12 @@ public class Robustness extends Fixtures {
         HOSTILE.remove();
         try {
             body.run();
-        } catch (AgentException e) {
+        } catch (AgentException | LabLost e) {
             String hostile = HOSTILE.get();
             if (hostile == null) {
                 throw e;
             }
-            throw new ConformanceFailure("expecting the target to survive " + hostile + ", but it did not: " + e.getMessage());
+            throw new StackDied("expecting the target to survive " + hostile + ", but it did not: " + e.getMessage());
         } finally {
             HOSTILE.remove();
         }
