@@ -26,6 +26,8 @@ public final class Lab implements AutoCloseable {
     private final JsonNode hello;
     private final Path outDir;
     private final tcpct.report.ExpectedVerdicts expected;
+    /** hello's hiddenStates, read once: every state assertion asks for them. */
+    private final java.util.Set<tcpct.state.TcpState> hiddenStates;
     private final AtomicInteger nextListenPort = new AtomicInteger(5001);
     private final AtomicInteger nextPeerPort = new AtomicInteger(20001);
 
@@ -36,6 +38,9 @@ public final class Lab implements AutoCloseable {
         this.hello = hello;
         this.outDir = outDir;
         this.expected = tcpct.report.ExpectedVerdicts.load(instance.spec().folder().resolve(tcpct.report.ExpectedVerdicts.FILE));
+        java.util.Set<tcpct.state.TcpState> hidden = java.util.EnumSet.noneOf(tcpct.state.TcpState.class);
+        hello.path("hiddenStates").forEach(n -> hidden.add(tcpct.state.TcpState.fromRfcName(n.asText())));
+        this.hiddenStates = java.util.Collections.unmodifiableSet(hidden);
     }
 
     /** Opens the wire and the agent of a started target; closes the target if either fails. */
@@ -99,9 +104,7 @@ public final class Lab implements AutoCloseable {
      * assertion of one is inferred from the wire instead of observed ({@link TargetAssert}).
      */
     public java.util.Set<tcpct.state.TcpState> hiddenStates() {
-        java.util.Set<tcpct.state.TcpState> out = java.util.EnumSet.noneOf(tcpct.state.TcpState.class);
-        hello.path("hiddenStates").forEach(n -> out.add(tcpct.state.TcpState.fromRfcName(n.asText())));
-        return out;
+        return hiddenStates;
     }
 
     public String probe() {

@@ -48,12 +48,16 @@ public final class ModelCheck {
         TcpState state = hidden ? settleHidden(target, claimed.next()) : settle(target, claimed.next());
         String observed = (seenText.isEmpty() ? "no reply" : seenText.toString()) + ", then " + state;
         if (matches(claimed, seenText, state, s)) {
-            noteSettled(s, state, hidden);
+            if (!hidden) {
+                s.noteObserved(state); // a hidden state that matched is in the session's inferences instead
+            }
             return;
         }
         for (Prediction permitted : new ReferenceModel(claimsRfc5961).permittedAlternatives(tcb, arrival)) {
             if (matches(permitted, seenText, state, s)) {
-                noteSettled(s, state, hidden);
+                if (!hidden) {
+                    s.noteObserved(state);
+                }
                 s.extraRfc.addAll(permitted.rfcTags());
                 s.step("the target took an answer the RFC permits: " + permitted, () -> { });
                 return;
@@ -117,13 +121,6 @@ public final class ModelCheck {
         }
         s.inferences.add(new Inference(expected, "showed no endpoint for the connection after the cell's segment", s.frameCount()));
         return expected;
-    }
-
-    /** A state that matched is observed when the agent showed it; an inferred one is in the session's inferences. */
-    private static void noteSettled(Session s, TcpState state, boolean inferred) {
-        if (!inferred) {
-            s.noteObserved(state);
-        }
     }
 
     /** The state, given a moment (a quarter of {@link TargetAssert#SETTLE}) to reach {@code expected}. */

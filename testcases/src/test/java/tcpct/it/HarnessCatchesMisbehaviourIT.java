@@ -23,10 +23,6 @@ public class HarnessCatchesMisbehaviourIT {
         return new ObjectMapper().readTree(out.resolve("summary.json").toFile());
     }
 
-    private static JsonNode scenario(JsonNode summary, String id) {
-        return Tcpct.scenario(summary, id);
-    }
-
     @Test
     public void wrongExpectationsComeOutFailedWithExpectedVersusSeen() throws Exception {
         Path out = Files.createTempDirectory("tcpct-it-wrong");
@@ -34,25 +30,25 @@ public class HarnessCatchesMisbehaviourIT {
         reportShowsTheFailureAsAPersonWouldSeeIt(out, "selftest/expects-wrong-flags");
         assertThat(s.path("regressions").asInt()).isEqualTo(5);
 
-        JsonNode flags = scenario(s, "selftest/expects-wrong-flags");
+        JsonNode flags = Tcpct.scenario(s, "selftest/expects-wrong-flags");
         assertThat(flags.path("verdict").asText()).isEqualTo("FAILED");
         assertThat(flags.path("failure").asText()).isEqualTo(
                 "expected RST seq 0 from target after SYN seq 0, saw SYN,ACK seq 0 ack 1 (flags: expecting RST, but was SYN,ACK)");
 
-        JsonNode ack = scenario(s, "selftest/expects-wrong-ack");
+        JsonNode ack = Tcpct.scenario(s, "selftest/expects-wrong-ack");
         assertThat(ack.path("verdict").asText()).isEqualTo("FAILED");
         assertThat(ack.path("failure").asText()).endsWith("(ack: expecting 2, but was 1)");
 
-        JsonNode state = scenario(s, "selftest/asserts-wrong-state");
+        JsonNode state = Tcpct.scenario(s, "selftest/asserts-wrong-state");
         assertThat(state.path("verdict").asText()).isEqualTo("FAILED");
         assertThat(state.path("failure").asText()).isEqualTo("expected target in ESTABLISHED after SYN,ACK seq 0 ack 1, saw SYN-RECEIVED");
         assertThat(state.path("states")).extracting(JsonNode::asText).containsExactly("LISTEN");
 
-        JsonNode silent = scenario(s, "selftest/expects-unprovoked-segment");
+        JsonNode silent = Tcpct.scenario(s, "selftest/expects-unprovoked-segment");
         assertThat(silent.path("verdict").asText()).isEqualTo("FAILED");
         assertThat(silent.path("failure").asText()).isEqualTo("expected SYN from target after listen, saw nothing within 300 ms");
 
-        JsonNode unsupported = scenario(s, "selftest/unsupported-command");
+        JsonNode unsupported = Tcpct.scenario(s, "selftest/unsupported-command");
         assertThat(unsupported.path("verdict").asText()).isEqualTo("UNIMPLEMENTED");
         assertThat(unsupported.path("failure").asText()).contains("teleport").contains("ENOSYS");
         assertThat(s.at("/coverage/states").size()).as("coverage counts only PASSED scenarios").isZero();
@@ -72,7 +68,7 @@ public class HarnessCatchesMisbehaviourIT {
     @Test
     public void aDyingAgentIsAnErrorNamingTheCauseAndLeavesNothingBehind() throws Exception {
         JsonNode s = run("selftest-dying", Files.createTempDirectory("tcpct-it-dying"));
-        JsonNode dies = scenario(s, "selftest/agent-dies");
+        JsonNode dies = Tcpct.scenario(s, "selftest/agent-dies");
         assertThat(dies.path("verdict").asText()).isEqualTo("ERROR");
         assertThat(dies.path("failure").asText()).startsWith("harness error: the agent exited")
                 .containsPattern("target container tcpct-linux-[0-9a-f]{8} exited \\(0\\)");

@@ -17,10 +17,6 @@ import tcpct.cli.ScenarioCatalog;
  */
 public class RobustnessChecksCanFailIT {
 
-    private static JsonNode scenario(JsonNode summary, String id) {
-        return Tcpct.scenario(summary, id);
-    }
-
     @Test
     public void malformedSegmentsAreDroppedAndSilenceChecksSeeAnswers() throws Exception {
         Path out = Files.createTempDirectory("tcpct-it-robustness");
@@ -29,17 +25,17 @@ public class RobustnessChecksCanFailIT {
         assertThat(exit).as("exit status: verdicts differ from the expected PASSED").isEqualTo(1);
         JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
 
-        JsonNode badSum = scenario(s, "selftest/expects-ack-for-bad-checksum");
+        JsonNode badSum = Tcpct.scenario(s, "selftest/expects-ack-for-bad-checksum");
         assertThat(badSum.path("verdict").asText()).isEqualTo("FAILED");
         assertThat(badSum.path("failure").asText()).isEqualTo(
                 "expected ACK seq 1 ack 6 from target after PSH,ACK seq 1 ack 1 len 5 <bad TCP checksum>, saw nothing within 700 ms");
 
-        JsonNode silence = scenario(s, "selftest/expects-silence-for-good-data");
+        JsonNode silence = Tcpct.scenario(s, "selftest/expects-silence-for-good-data");
         assertThat(silence.path("verdict").asText()).isEqualTo("FAILED");
         assertThat(silence.path("failure").asText()).isEqualTo(
                 "expected no segment from target after PSH,ACK seq 1 ack 1 len 5 for 700 ms, saw ACK seq 1 ack 6");
 
-        JsonNode offset = scenario(s, "selftest/expects-ack-for-bad-data-offset");
+        JsonNode offset = Tcpct.scenario(s, "selftest/expects-ack-for-bad-data-offset");
         assertThat(offset.path("verdict").asText()).isEqualTo("FAILED");
         assertThat(offset.path("failure").asText()).endsWith("<data offset 15>, saw nothing within 700 ms");
     }
