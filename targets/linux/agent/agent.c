@@ -17,6 +17,7 @@
  *   1. utilities: clip()
  *   2. IP addresses: formatting and parsing
  *   3. the /proc/net/tcp and /proc/net/tcp6 parser
+ *   3b. the same table from NETLINK_SOCK_DIAG, which "states" uses
  *   4. owned sockets, command arguments, command handlers
  *   5. control connection and the event loop
  *   6. main
@@ -42,6 +43,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -313,6 +317,93 @@ static int proc_parse_stream(const char *name, FILE *f, Buf *out, int *count, ch
         rc = -1;
     }
     free(line);
+    return rc;
+}
+
+/* ======================================================================
+ * 3b. NETLINK_SOCK_DIAG: the same table, asked of the kernel directly
+ *
+ * A container made by Docker shares the host's TCP hash table (often 2^18
+ * buckets), and a read of /proc/net/tcp walks all of it through the
+ * seq_file interface, 4 ms of CPU per file on an idle machine and far more
+ * under load. An inet_diag dump walks the same buckets in one system call
+ * per batch without formatting text, about ten times faster. It reports the
+ * same state numbers as /proc/net/tcp (a request socket as SYN-RECEIVED, a
+ * time-wait socket by its substate), so the answer is the same; when the
+ * kernel has no inet_diag (a module missing), "states" reads /proc instead.
+ * ====================================================================== */
+
+/* Appends every TCP endpoint of family (AF_INET or AF_INET6) in this network
+ * namespace to out, like proc_parse_line. Returns 0, or -1 with errno set
+ * (EPROTONOSUPPORT/ENOENT when the kernel has no tcp_diag). */
+static int diag_dump(int family, Buf *out, int *count)
+{
+    int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (fd < 0)
+        return -1;
+    struct {
+        struct nlmsghdr nlh;
+        struct inet_diag_req_v2 req;
+    } msg = { 0 };
+    msg.nlh.nlmsg_len = sizeof msg;
+    msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    msg.nlh.nlmsg_seq = 1;
+    msg.req.sdiag_family = (uint8_t)family;
+    msg.req.sdiag_protocol = IPPROTO_TCP;
+    msg.req.idiag_states = 0xFFFFFFFFu; /* every state, request sockets too */
+    struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
+    if (sendto(fd, &msg, sizeof msg, 0, (struct sockaddr *)&nl, sizeof nl) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    /* 32 KiB holds a few hundred endpoints; a bigger table comes in more
+     * batches. Bounded: the kernel ends every dump with NLMSG_DONE. */
+    static long buf[32768 / sizeof(long)];
+    int rc = 0;
+    for (bool done = false; !done;) {
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = -1;
+            break;
+        }
+        if (n == 0) {
+            errno = EIO;
+            rc = -1;
+            break;
+        }
+        const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+        for (size_t left = (size_t)n; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+            if (h->nlmsg_type == NLMSG_DONE) {
+                done = true;
+                break;
+            }
+            if (h->nlmsg_type == NLMSG_ERROR) {
+                const struct nlmsgerr *e = NLMSG_DATA(h);
+                errno = h->nlmsg_len >= NLMSG_LENGTH(sizeof *e) && e->error ? -e->error : EIO;
+                rc = -1;
+                done = true;
+                break;
+            }
+            if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+                continue;
+            const struct inet_diag_msg *d = NLMSG_DATA(h);
+            int fam = d->idiag_family == AF_INET6 ? AF_INET6 : AF_INET;
+            char l[ENDPOINT_STRLEN], r[ENDPOINT_STRLEN];
+            fmt_endpoint(fam, (const unsigned char *)d->id.idiag_src, ntohs(d->id.idiag_sport), l, sizeof l);
+            fmt_endpoint(fam, (const unsigned char *)d->id.idiag_dst, ntohs(d->id.idiag_dport), r, sizeof r);
+            buf_printf(out, "%s{\"local\":\"%s\",\"remote\":\"%s\",\"state\":\"%s\",\"code\":\"%02X\"}",
+                       *count ? "," : "", l, r, tcp_state_name(d->idiag_state), d->idiag_state);
+            (*count)++;
+        }
+    }
+    int e = errno;
+    close(fd);
+    errno = e;
     return rc;
 }
 
@@ -978,13 +1069,28 @@ static int cmd_abort(const JObject *r, Out *o)
     return 0;
 }
 
+/* The states of every endpoint: from inet_diag (3b), or, on a kernel without
+ * it, from /proc/net/tcp{,6} (3). Which one answered is logged once. */
 static int cmd_states(const JObject *r, Out *o)
 {
     static const char *const files[] = { "/proc/self/net/tcp", "/proc/self/net/tcp6" };
+    static int use_proc = -1; /* -1: not yet tried */
     (void)r;
     Buf eps = { 0 };
     int count = 0, rc = 0;
     char err[512];
+    if (use_proc != 1) {
+        if (diag_dump(AF_INET, &eps, &count) == 0 && diag_dump(AF_INET6, &eps, &count) == 0) {
+            if (use_proc == -1)
+                agent_note("states: from NETLINK_SOCK_DIAG (inet_diag)");
+            use_proc = 0;
+            goto answer;
+        }
+        agent_note("states: inet_diag failed (%s); reading /proc/net/tcp{,6} from now on", strerror(errno));
+        use_proc = 1;
+        eps.len = 0;
+        count = 0;
+    }
     for (size_t i = 0; i < 2 && rc == 0; i++) {
         FILE *f = fopen(files[i], "re");
         if (!f) {
@@ -997,6 +1103,7 @@ static int cmd_states(const JObject *r, Out *o)
             rc = fail(o, EIO, "states: %s", err);
         fclose(f);
     }
+answer:
     if (rc == 0) {
         buf_puts(&o->res, ",\"endpoints\":[");
         if (eps.len)

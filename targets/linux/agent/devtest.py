@@ -368,6 +368,19 @@ def test_session(agent):
     # socket inside the namespace); the SYN-ACK goes unanswered
     syn_received_test(a)
 
+    # "states" answers from inet_diag; /proc/net/tcp{,6} read in the same
+    # namespace at the same moment must list the same endpoints and states
+    # (nothing moves here: the connections are idle, the SYN-RECEIVED one
+    # retransmits its SYN,ACK but stays)
+    proc = subprocess.run(["ip", "netns", "exec", NS, agent, "--parse-proc", "/proc/net/tcp", "/proc/net/tcp6"],
+                          capture_output=True, text=True)
+    key = lambda x: (x["local"], x["remote"], x["state"], x["code"])
+    via_diag = sorted(map(key, a.states()))
+    via_proc = sorted(map(key, json.loads(proc.stdout)["endpoints"])) if proc.returncode == 0 else proc.stderr
+    check(via_diag == via_proc and len(via_diag) >= 10, "states (inet_diag) equals /proc/net/tcp{,6}: %d endpoints"
+          % len(via_diag), (via_diag, via_proc))
+    check(any(x[2] == "SYN-RECEIVED" for x in via_diag), "a request socket is listed as SYN-RECEIVED", via_diag)
+
     # reset
     r = a.ok("reset")
     check(r["closed"] >= 10, "reset closes everything", r)
