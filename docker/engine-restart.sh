@@ -32,6 +32,14 @@ start_engine() {
   say "the private engine did not start within 30 s (see $PRIV/dockerd.log)"; exit 2
 }
 engine_pid() { cat "$PRIV/docker.pid" 2>/dev/null || true; }
+stop_engine() { # the run (if the script fails under it) and the private engine, however the script ends
+  [ -n "${LIVE_RUN:-}" ] && kill -TERM "$LIVE_RUN" 2>/dev/null && wait "$LIVE_RUN" 2>/dev/null || true
+  [ -n "$(engine_pid)" ] && kill -TERM "$(engine_pid)" 2>/dev/null || true
+  while [ -n "$(engine_pid)" ] && kill -0 "$(engine_pid)" 2>/dev/null; do sleep 0.2; done
+  # dockerd mounts its data root onto itself; the one it was killed under stays mounted: unmount it
+  while mountpoint -q /var/lib/tcpct-engine-restart; do umount /var/lib/tcpct-engine-restart; done
+}
+trap stop_engine EXIT
 leftovers() { # containers veths dirs dangling-images of run $1
   echo "containers=$(docker ps -aq --filter label=dev.tcpct.run="$1" | wc -l)" \
        "veths=$(grep -lx "tcpct-run-$1" /sys/class/net/*/ifalias 2>/dev/null | wc -l)" \
@@ -43,7 +51,7 @@ leftovers() { # containers veths dirs dangling-images of run $1
 [ -n "$(engine_pid)" ] && kill -0 "$(engine_pid)" 2>/dev/null || start_engine
 say "private engine $(engine_pid) up; before: $(leftovers none)"
 "$HOME_DIR/tcpct" run --target linux --scenario "$SCENARIOS" --workers 1 --out "$OUT" >"$OUT.out" 2>"$OUT.err" &
-RUN=$!
+RUN=$!; LIVE_RUN=$RUN
 for _ in $(seq 1 480); do
   grep -q '^tcpct: running' "$OUT.err" 2>/dev/null && break # the first scenario starts now
   kill -0 $RUN 2>/dev/null || { say "the run ended before its container started"; cat "$OUT.err" >&2; exit 2; }
@@ -68,6 +76,7 @@ done
 start_engine
 say "engine $(engine_pid) answers again after ${DOWN_S} s down"
 wait $RUN && EXIT=0 || EXIT=$?
+LIVE_RUN=""
 say "run ended with exit $EXIT"
 cat "$OUT.out" "$OUT.err" | cut -c1-240 >&2
 AFTER=$(leftovers $RUN)
@@ -78,8 +87,6 @@ d = json.load(open(sys.argv[1]))
 for s in d["scenarios"]:
     print("  %-13s %-32s %s" % (s["verdict"], s["id"], (s.get("failure") or "")[:150]))
 EOF
-kill -TERM "$(engine_pid)"; while [ -n "$(engine_pid)" ] && kill -0 "$(engine_pid)" 2>/dev/null; do sleep 0.2; done
-# dockerd mounts its data root onto itself; the one it was killed under stays mounted: unmount it
-while mountpoint -q /var/lib/tcpct-engine-restart; do umount /var/lib/tcpct-engine-restart; done
+stop_engine
 say "private engine stopped; run's files in $OUT"
 case "$AFTER" in "containers=0 veths=0 dirs=0 dangling-images=0 all-containers=0") exit 0 ;; *) exit 1 ;; esac

@@ -8,7 +8,8 @@ import tcpct.scenario.Verdict;
  * One scenario's line in summary.json (contracts.md), before its expected verdict is looked up. Beyond the
  * contract's fields: {@code measurements} (timers the scenario measured, in ms, from kernel timestamps) and
  * {@code protocolWaitMs} (time it spent waiting on the protocol: the target's answers, its timers, the
- * scenario's own quiet periods), {@code inferredStates} (states the agent cannot show, inferred from the wire,
+ * scenario's own quiet periods and reply windows, state windows that ran out), {@code inferredStates}
+ * (states the agent cannot show, inferred from the wire,
  * with how), {@code leftovers} (its endpoints still on the target after the reset between scenarios, as
  * {@code states} listed them) and {@code wallMs} (all the time the scenario took on its worker once it had a
  * target: {@code durationMs} plus the reset, the leftover check and its report's attachments).

@@ -135,6 +135,7 @@ public final class ModelCheck {
                     });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             // the state it is in is the answer; the caller compares it with the prediction
+            Session.current().stateWindowRanOut(TargetAssert.SETTLE.dividedBy(4));
         }
         return last.get();
     }

@@ -1,6 +1,7 @@
 package tcpct.scenario;
 
 import io.qameta.allure.Allure;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -63,8 +64,20 @@ final class Session {
 
     /** SHOULD deviations noted so far: the scenario goes on, and ends NON_STRICT if nothing worse happens. */
     final List<String> shouldViolations = new ArrayList<>();
-    /** Time the scenario spent waiting on the protocol's own timers (retransmission, TIME-WAIT). */
+    /**
+     * Time the scenario spent waiting on the protocol: the target's answers and timers (retransmission,
+     * TIME-WAIT), the scenario's reply windows and quiet periods, and state windows that ran out.
+     */
     long protocolWaitNanos;
+
+    /**
+     * A state window ran out: the target was given {@code window} to reach a state and stayed where it was
+     * all along. Like a reply window that ends in silence, that time is the protocol's, not the harness's.
+     * A window that ends early (the state came) counts nothing: its polls are the harness's overhead.
+     */
+    void stateWindowRanOut(Duration window) {
+        protocolWaitNanos += window.toNanos();
+    }
 
     Session(Lab lab, ScenarioInfo info, Random random) {
         this.lab = lab;

@@ -52,6 +52,7 @@ public final class TargetAssert {
                             return last.get() == wanted;
                         });
             } catch (ConditionTimeoutException e) {
+                s.stateWindowRanOut(SETTLE);
                 throw new ConformanceFailure("expected target in " + wanted + " after " + after + ", saw "
                         + (last.get() == null ? "a state outside RFC 9293 (the agent said UNKNOWN)" : last.get()));
             }
@@ -93,6 +94,7 @@ public final class TargetAssert {
                     });
             return Optional.empty();
         } catch (ConditionTimeoutException e) {
+            Session.current().stateWindowRanOut(bound);
             return last.get();
         }
     }

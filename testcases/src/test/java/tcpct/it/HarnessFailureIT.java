@@ -17,7 +17,8 @@ import org.testng.annotations.Test;
  * The target dies under a running scenario: its container is killed ({@code docker kill}), or its agent
  * process is (SIGKILL from the host). That scenario must be ERROR with a cause naming the container and
  * its exit; the scenarios after it must run on a fresh container and get their usual verdicts; and the
- * run must leave nothing behind. The engine restart is the manual procedure docker/engine-restart.sh.
+ * run must leave nothing behind. The Docker engine killed under a scenario and back 5 s later: the same,
+ * on a private engine that docker/engine-restart.sh starts for it (the machine's own engine is shared).
  */
 public class HarnessFailureIT {
 
@@ -79,5 +80,41 @@ public class HarnessFailureIT {
         System.out.printf("HarnessFailureIT: %s killed -> %s ERROR in %d ms; %s%n", what, VICTIM, killToErrorMs,
                 run.stderrText().lines().filter(l -> l.contains("new target container")).findFirst().orElse(""));
         assertThat(killToErrorMs).as("time from the kill to the ERROR line").isLessThan(10_000);
+    }
+
+    @Test
+    public void anEngineKilledMidScenarioIsErrorAndTheRestRunOnceItIsBack() throws Exception {
+        Process p = new ProcessBuilder(Tcpct.HOME.resolve("docker/engine-restart.sh").toString(), "5").redirectErrorStream(true).start();
+        java.util.concurrent.CompletableFuture<String> text = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return "(output unreadable: " + e + ")";
+            }
+        });
+        if (!p.waitFor(Tcpct.TIMEOUT_MIN, java.util.concurrent.TimeUnit.MINUTES)) {
+            p.destroy(); // the script's trap stops its run and its engine
+            p.waitFor(1, java.util.concurrent.TimeUnit.MINUTES);
+            throw new AssertionError("docker/engine-restart.sh ran longer than " + Tcpct.TIMEOUT_MIN + " min: " + text.getNow(""));
+        }
+        String report = text.get();
+        // exit 0: the run went on after the restart, and no container, veth, run folder or dangling image is left
+        assertThat(p.exitValue()).as("docker/engine-restart.sh 5: %s", report).isZero();
+        java.util.regex.Matcher files = java.util.regex.Pattern.compile("run's files in (\\S+)").matcher(report);
+        assertThat(files.find()).as(report).isTrue();
+        JsonNode summary = new ObjectMapper().readTree(Path.of(files.group(1), "summary.json").toFile());
+        List<String> others = new ArrayList<>();
+        for (JsonNode s : summary.path("scenarios")) {
+            String id = s.path("id").asText();
+            if (id.equals(VICTIM)) {
+                assertThat(s.path("verdict").asText()).as(report).isEqualTo("ERROR");
+                assertThat(s.path("failure").asText()).as(report).contains("the Docker engine stopped answering while target container");
+            } else {
+                assertThat(s.path("verdict").asText()).as("%s once the engine was back: %s", id, report).isEqualTo(s.path("expectedVerdict").asText());
+                others.add(id);
+            }
+        }
+        assertThat(others).as(report).hasSize(5);
+        System.out.println("HarnessFailureIT: engine killed -> " + report.lines().filter(l -> l.contains("first ERROR printed")).findFirst().orElse("(no ERROR while down)"));
     }
 }
