@@ -117,4 +117,37 @@ public class HarnessFailureIT {
         assertThat(others).as(report).hasSize(5);
         System.out.println("HarnessFailureIT: engine killed -> " + report.lines().filter(l -> l.contains("first ERROR printed")).findFirst().orElse("(no ERROR while down)"));
     }
+
+    /**
+     * A run killed with SIGKILL cannot clean up. Its agent exits as the control connection closes, which
+     * takes the container (auto-remove) and the veth with it; the run's work folder stays until the next
+     * run, which removes it (its run's process is gone) before it starts, and touches nothing of a live run.
+     */
+    @Test
+    public void whatARunKilledWithSigkillLeftIsRemovedByTheNextRun() throws Exception {
+        Path out = Files.createTempDirectory("tcpct-killed-run-");
+        Tcpct.Running run = Tcpct.start("run", "--target", "linux", "--scenario", VICTIM, "--workers", "1", "--out", out.toString());
+        long pid = run.pid();
+        String container = await("the run's target container").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
+                .failFast("the run ended before its container started", () -> !run.process.isAlive())
+                .until(() -> Tcpct.sh("docker", "ps", "-q", "--filter", "label=dev.tcpct.run=" + pid), c -> !c.isEmpty());
+        await("the agent of " + VICTIM + " is asked for its states").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50))
+                .failFast("the run ended before " + VICTIM + " started", () -> !run.process.isAlive())
+                .until(() -> Tcpct.sh("docker", "logs", container).contains("\"cmd\":\"states\""));
+        Tcpct.sh("kill", "-KILL", Long.toString(pid));
+        assertThat(run.await()).as("exit status of the killed run").isEqualTo(137);
+        // The agent exits when its control connection closes with the run, the engine then removes its
+        // container (auto-remove), and the veth goes with the container's namespace: the work folder stays.
+        List<String> left = await("the killed run's container and veth go with its agent").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100)).until(() -> Tcpct.leftovers(pid), l -> l.stream().allMatch(e -> e.startsWith("work folder ")));
+        assertThat(left).as("what run %d left when killed", pid).isNotEmpty();
+
+        Tcpct.Result next = Tcpct.run("run", "--target", "linux", "--scenario", "establish/passive-open", "--out",
+                Files.createTempDirectory("tcpct-after-killed-run-").toString());
+        assertThat(next.exit()).as("the next run: %s", next).isZero();
+        assertThat(next.stderr()).as("the next run: %s", next).containsPattern("removed \\d+ containers, veths and work folders that an earlier, killed run left behind");
+        assertThat(Tcpct.leftovers(pid)).as("what killed run %d left, after the next run", pid).isEmpty();
+        assertThat(Tcpct.leftovers(next.pid())).as("what the next run %d left", next.pid()).isEmpty();
+        System.out.println("HarnessFailureIT: a SIGKILLed run left " + left + "; the next run removed them");
+    }
 }
