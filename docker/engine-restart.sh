@@ -26,8 +26,11 @@ say() { echo "engine-restart: $(date +%T.%3N) $*" >&2; }
 start_engine() {
   mkdir -p "$PRIV"
   rm -f "$PRIV/docker.pid"
+  # Own containerd namespaces too: should this machine run a system containerd (which both engines would
+  # then share), the private engine's containers stay apart from the shared engine's.
   setsid nohup dockerd --iptables=false --bridge=none -H "$DOCKER_HOST" --data-root /var/lib/tcpct-engine-restart \
-    --exec-root "$PRIV/exec" --pidfile "$PRIV/docker.pid" >>"$PRIV/dockerd.log" 2>&1 </dev/null &
+    --exec-root "$PRIV/exec" --pidfile "$PRIV/docker.pid" --containerd-namespace tcpct-engine-restart \
+    --containerd-plugins-namespace tcpct-engine-restart-plugins >>"$PRIV/dockerd.log" 2>&1 </dev/null &
   for _ in $(seq 1 60); do timeout 5 docker info >/dev/null 2>&1 && return 0; sleep 0.5; done
   say "the private engine did not start within 30 s (see $PRIV/dockerd.log)"; exit 2
 }
