@@ -120,8 +120,9 @@ public class HarnessFailureIT {
 
     /**
      * A run killed with SIGKILL cannot clean up. Its agent exits as the control connection closes, which
-     * takes the container (auto-remove) and the veth with it; the run's work folder stays until the next
-     * run, which removes it (its run's process is gone) before it starts, and touches nothing of a live run.
+     * takes the container (auto-remove) and, once the kernel has torn down its namespace, the veth; the run's
+     * work folder (and a veth still there) stays until the next run, which removes them (their run's process
+     * is gone) before it starts, and touches nothing of a live run.
      */
     @Test
     public void whatARunKilledWithSigkillLeftIsRemovedByTheNextRun() throws Exception {
@@ -136,11 +137,13 @@ public class HarnessFailureIT {
                 .until(() -> Tcpct.sh("docker", "logs", container).contains("\"cmd\":\"states\""));
         Tcpct.sh("kill", "-KILL", Long.toString(pid));
         assertThat(run.await()).as("exit status of the killed run").isEqualTo(137);
-        // The agent exits when its control connection closes with the run, the engine then removes its
-        // container (auto-remove), and the veth goes with the container's namespace: the work folder stays.
-        List<String> left = await("the killed run's container and veth go with its agent").atMost(Duration.ofSeconds(20))
-                .pollInterval(Duration.ofMillis(100)).until(() -> Tcpct.leftovers(pid), l -> l.stream().allMatch(e -> e.startsWith("work folder ")));
-        assertThat(left).as("what run %d left when killed", pid).isNotEmpty();
+        // The agent exits when its control connection closes with the run and the engine removes its container
+        // (auto-remove). Its veth goes when the kernel has torn down the container's namespace, which can take
+        // from a moment to longer than 20 s on a machine that has just destroyed many (seen in CI): the next
+        // run deletes a veth still there. The work folder stays in any case.
+        List<String> left = await("the killed run's container goes with its agent").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100)).until(() -> Tcpct.leftovers(pid), l -> l.stream().noneMatch(e -> e.startsWith("containers ")));
+        assertThat(left).as("what run %d left when killed", pid).anyMatch(e -> e.startsWith("work folder "));
 
         Tcpct.Result next = Tcpct.run("run", "--target", "linux", "--scenario", "establish/passive-open", "--out",
                 Files.createTempDirectory("tcpct-after-killed-run-").toString());
