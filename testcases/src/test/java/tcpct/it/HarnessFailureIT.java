@@ -36,15 +36,7 @@ public class HarnessFailureIT {
         Path out = Files.createTempDirectory("tcpct-harness-failure-");
         Tcpct.Running run = Tcpct.start("run", "--target", "linux", "--scenario", SCENARIOS, "--workers", "1", "--out", out.toString());
         long pid = run.pid();
-        String container = await("the run's target container").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
-                .failFast("the run ended before its container started", () -> !run.process.isAlive())
-                .until(() -> Tcpct.sh("docker", "ps", "-q", "--filter", "label=dev.tcpct.run=" + pid), c -> !c.isEmpty());
-        assertThat(container.lines()).as("containers of run %d", pid).hasSize(1);
-        // The first scenario on the only worker is the victim; its agent logs every command it gets, and
-        // "states" comes only once a scenario runs (the lab's start says only hello): then it is in progress.
-        await("the agent of " + VICTIM + " is asked for its states").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50))
-                .failFast("the run ended before " + VICTIM + " started", () -> !run.process.isAlive())
-                .until(() -> Tcpct.sh("docker", "logs", container).contains("\"cmd\":\"states\""));
+        String container = victimRunning(run);
         String name = Tcpct.sh("docker", "inspect", "-f", "{{.Name}}", container).replace("/", "");
 
         long killedAt = System.nanoTime();
@@ -129,12 +121,7 @@ public class HarnessFailureIT {
         Path out = Files.createTempDirectory("tcpct-killed-run-");
         Tcpct.Running run = Tcpct.start("run", "--target", "linux", "--scenario", VICTIM, "--workers", "1", "--out", out.toString());
         long pid = run.pid();
-        String container = await("the run's target container").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
-                .failFast("the run ended before its container started", () -> !run.process.isAlive())
-                .until(() -> Tcpct.sh("docker", "ps", "-q", "--filter", "label=dev.tcpct.run=" + pid), c -> !c.isEmpty());
-        await("the agent of " + VICTIM + " is asked for its states").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50))
-                .failFast("the run ended before " + VICTIM + " started", () -> !run.process.isAlive())
-                .until(() -> Tcpct.sh("docker", "logs", container).contains("\"cmd\":\"states\""));
+        victimRunning(run);
         Tcpct.sh("kill", "-KILL", Long.toString(pid));
         assertThat(run.await()).as("exit status of the killed run").isEqualTo(137);
         // The agent exits when its control connection closes with the run and the engine removes its container
@@ -152,5 +139,20 @@ public class HarnessFailureIT {
         assertThat(Tcpct.leftovers(pid)).as("what killed run %d left, after the next run", pid).isEmpty();
         assertThat(Tcpct.leftovers(next.pid())).as("what the next run %d left", next.pid()).isEmpty();
         System.out.println("HarnessFailureIT: a SIGKILLed run left " + left + "; the next run removed them");
+    }
+
+    /** Waits until {@link #VICTIM} runs in the run's only target container; that container's id. */
+    private static String victimRunning(Tcpct.Running run) {
+        long pid = run.pid();
+        String container = await("the run's target container").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
+                .failFast("the run ended before its container started", () -> !run.process.isAlive())
+                .until(() -> Tcpct.sh("docker", "ps", "-q", "--filter", "label=dev.tcpct.run=" + pid), c -> !c.isEmpty());
+        assertThat(container.lines()).as("containers of run %d", pid).hasSize(1);
+        // The first scenario on the only worker is the victim; its agent logs every command it gets, and
+        // "states" comes only once a scenario runs (the lab's start says only hello): then it is in progress.
+        await("the agent of " + VICTIM + " is asked for its states").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50))
+                .failFast("the run ended before " + VICTIM + " started", () -> !run.process.isAlive())
+                .until(() -> Tcpct.sh("docker", "logs", container).contains("\"cmd\":\"states\""));
+        return container;
     }
 }
