@@ -242,6 +242,20 @@ static bool next_token(const char **s, const char **tok, size_t *len)
     return true;
 }
 
+/* Appends one endpoint of the "states" answer to out as a JSON object,
+ * preceded by ',' unless it is the first (*count 0); both address buffers in
+ * network order, 4 (AF_INET) or 16 (AF_INET6) bytes. */
+static void append_endpoint(Buf *out, int *count, int family, const unsigned char *laddr, unsigned lport,
+                            const unsigned char *raddr, unsigned rport, unsigned code)
+{
+    char l[ENDPOINT_STRLEN], r[ENDPOINT_STRLEN];
+    fmt_endpoint(family, laddr, lport, l, sizeof l);
+    fmt_endpoint(family, raddr, rport, r, sizeof r);
+    buf_printf(out, "%s{\"local\":\"%s\",\"remote\":\"%s\",\"state\":\"%s\",\"code\":\"%02X\"}",
+               *count ? "," : "", l, r, tcp_state_name(code), code);
+    (*count)++;
+}
+
 /* One line. Returns 1 if an endpoint was appended to out (as a JSON object,
  * preceded by ',' unless it is the first), 0 for a header or blank line, -1
  * if malformed (reason in why). */
@@ -286,12 +300,7 @@ static int proc_parse_line(const char *line, Buf *out, int *count, char *why, si
         snprintf(why, whylen, "bad state (want 2 hex digits)");
         return -1;
     }
-    char l[ENDPOINT_STRLEN], r[ENDPOINT_STRLEN];
-    fmt_endpoint(lfam, laddr, lport, l, sizeof l);
-    fmt_endpoint(rfam, raddr, rport, r, sizeof r);
-    buf_printf(out, "%s{\"local\":\"%s\",\"remote\":\"%s\",\"state\":\"%s\",\"code\":\"%02lX\"}",
-               *count ? "," : "", l, r, tcp_state_name((unsigned)st), st);
-    (*count)++;
+    append_endpoint(out, count, lfam, laddr, lport, raddr, rport, (unsigned)st);
     return 1;
 }
 
@@ -353,17 +362,11 @@ static int diag_dump(int family, Buf *out, int *count)
     msg.req.sdiag_protocol = IPPROTO_TCP;
     msg.req.idiag_states = 0xFFFFFFFFu; /* every state, request sockets too */
     struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
-    if (sendto(fd, &msg, sizeof msg, 0, (struct sockaddr *)&nl, sizeof nl) < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
+    int rc = sendto(fd, &msg, sizeof msg, 0, (struct sockaddr *)&nl, sizeof nl) < 0 ? -1 : 0;
     /* 32 KiB holds a few hundred endpoints; a bigger table comes in more
      * batches. Bounded: the kernel ends every dump with NLMSG_DONE. */
     static long buf[32768 / sizeof(long)];
-    int rc = 0;
-    for (bool done = false; !done;) {
+    for (bool done = rc != 0; !done;) {
         ssize_t n = recv(fd, buf, sizeof buf, 0);
         if (n < 0) {
             if (errno == EINTR)
@@ -392,13 +395,9 @@ static int diag_dump(int family, Buf *out, int *count)
             if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
                 continue;
             const struct inet_diag_msg *d = NLMSG_DATA(h);
-            int fam = d->idiag_family == AF_INET6 ? AF_INET6 : AF_INET;
-            char l[ENDPOINT_STRLEN], r[ENDPOINT_STRLEN];
-            fmt_endpoint(fam, (const unsigned char *)d->id.idiag_src, ntohs(d->id.idiag_sport), l, sizeof l);
-            fmt_endpoint(fam, (const unsigned char *)d->id.idiag_dst, ntohs(d->id.idiag_dport), r, sizeof r);
-            buf_printf(out, "%s{\"local\":\"%s\",\"remote\":\"%s\",\"state\":\"%s\",\"code\":\"%02X\"}",
-                       *count ? "," : "", l, r, tcp_state_name(d->idiag_state), d->idiag_state);
-            (*count)++;
+            append_endpoint(out, count, d->idiag_family == AF_INET6 ? AF_INET6 : AF_INET,
+                            (const unsigned char *)d->id.idiag_src, ntohs(d->id.idiag_sport),
+                            (const unsigned char *)d->id.idiag_dst, ntohs(d->id.idiag_dport), d->idiag_state);
         }
     }
     int e = errno;
