@@ -76,22 +76,10 @@ public class HarnessFailureIT {
 
     @Test
     public void anEngineKilledMidScenarioIsErrorAndTheRestRunOnceItIsBack() throws Exception {
-        Process p = new ProcessBuilder(Tcpct.HOME.resolve("docker/engine-restart.sh").toString(), "5").redirectErrorStream(true).start();
-        java.util.concurrent.CompletableFuture<String> text = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            } catch (java.io.IOException e) {
-                return "(output unreadable: " + e + ")";
-            }
-        });
-        if (!p.waitFor(Tcpct.TIMEOUT_MIN, java.util.concurrent.TimeUnit.MINUTES)) {
-            p.destroy(); // the script's trap stops its run and its engine
-            p.waitFor(1, java.util.concurrent.TimeUnit.MINUTES);
-            throw new AssertionError("docker/engine-restart.sh ran longer than " + Tcpct.TIMEOUT_MIN + " min: " + text.getNow(""));
-        }
-        String report = text.get();
+        Tcpct.Result r = Tcpct.script("docker/engine-restart.sh", "5");
+        String report = r.toString(); // the script tells its steps, the run's output and the verdicts on stderr
         // exit 0: the run went on after the restart, and no container, veth, run folder or dangling image is left
-        assertThat(p.exitValue()).as("docker/engine-restart.sh 5: %s", report).isZero();
+        assertThat(r.exit()).as("docker/engine-restart.sh 5: %s", report).isZero();
         java.util.regex.Matcher files = java.util.regex.Pattern.compile("run's files in (\\S+)").matcher(report);
         assertThat(files.find()).as(report).isTrue();
         JsonNode summary = new ObjectMapper().readTree(Path.of(files.group(1), "summary.json").toFile());

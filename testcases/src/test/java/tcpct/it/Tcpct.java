@@ -38,7 +38,16 @@ final class Tcpct {
 
     /** The same with extra environment variables, e.g. {@code TCPCT_TARGETS} for a folder of test targets. */
     static Result run(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("tcpct").toString()));
+        return runProgram("tcpct", env, args);
+    }
+
+    /** Runs the project's script {@code path} (relative to the project, e.g. docker/engine-restart.sh) the same way. */
+    static Result script(String path, String... args) throws IOException, InterruptedException {
+        return runProgram(path, java.util.Map.of(), args);
+    }
+
+    private static Result runProgram(String path, java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(HOME.resolve(path).toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("tcpct-out", ".txt");
         Path err = Files.createTempFile("tcpct-err", ".txt");
@@ -46,8 +55,11 @@ final class Tcpct {
         pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(TIMEOUT_MIN, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("./tcpct " + String.join(" ", args) + " ran longer than " + TIMEOUT_MIN + " min");
+            p.destroy(); // SIGTERM first, so it can clean up (the run its containers, a script its private engine)
+            if (!p.waitFor(1, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+            }
+            throw new AssertionError(path + " " + String.join(" ", args) + " ran longer than " + TIMEOUT_MIN + " min");
         }
         Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8), p.pid());
         Files.delete(out);
