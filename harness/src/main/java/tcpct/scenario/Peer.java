@@ -155,8 +155,7 @@ public final class Peer {
         Session session = Session.current();
         String after = session.lastAction;
         Frame[] seen = new Frame[1];
-        long waitStart = System.nanoTime();
-        long waitStartRealtime = ProtocolWait.realtimeNanos();
+        ProtocolWait.Clock clock = ProtocolWait.start();
         try {
             session.step("target may send " + t + " within " + within.toMillis() + " ms", () -> {
                 if (waitForAnswer(session, t, within, "target may send " + t + " after " + after) == null) {
@@ -167,8 +166,7 @@ public final class Peer {
             });
         } finally {
             // the window the scenario allows the target (a MAY), up to the frame's kernel timestamp when one came
-            session.protocolWaitNanos += ProtocolWait.ofExpect(waitStartRealtime, Math.min(System.nanoTime() - waitStart, within.toNanos()),
-                    seen[0] == null ? -1 : seen[0].timestampNanos());
+            session.protocolWaitNanos += clock.share(seen[0], within);
         }
         return java.util.Optional.ofNullable(seen[0]);
     }
@@ -177,8 +175,7 @@ public final class Peer {
         Session session = Session.current();
         String after = session.lastAction;
         Frame[] seen = new Frame[1];
-        long waitStart = System.nanoTime();
-        long waitStartRealtime = ProtocolWait.realtimeNanos();
+        ProtocolWait.Clock clock = ProtocolWait.start();
         try {
             session.step(stepName, () -> {
                 Frame f;
@@ -211,8 +208,7 @@ public final class Peer {
                 seen[0] = f;
             });
         } finally {
-            session.protocolWaitNanos += ProtocolWait.ofExpect(waitStartRealtime, System.nanoTime() - waitStart,
-                    seen[0] == null ? -1 : seen[0].timestampNanos());
+            session.protocolWaitNanos += clock.share(seen[0]);
         }
         session.lastAction = t.toString();
         return seen[0];
@@ -277,26 +273,22 @@ public final class Peer {
     public Segment next() {
         Session session = Session.current();
         String after = session.lastAction;
-        Segment[] seen = new Segment[1];
-        long[] frameNanos = {-1};
-        long waitStart = System.nanoTime();
-        long waitStartRealtime = ProtocolWait.realtimeNanos();
+        Frame[] seen = new Frame[1];
+        ProtocolWait.Clock clock = ProtocolWait.start();
         try {
             session.step("target sends its next segment", () -> {
                 if (waitForAnswer(session, null, EXPECT_TIMEOUT, "target sends a segment after " + after) == null) {
                     throw new ConformanceFailure("expected a segment from target after " + after + ", saw nothing within "
                             + EXPECT_TIMEOUT.toMillis() + " ms");
                 }
-                Frame f = session.fromTarget.poll();
-                frameNanos[0] = f.timestampNanos();
-                seen[0] = f.segment();
-                Allure.step("it is " + relative(session, seen[0]));
+                seen[0] = session.fromTarget.poll();
+                Allure.step("it is " + relative(session, seen[0].segment()));
             });
         } finally {
-            session.protocolWaitNanos += ProtocolWait.ofExpect(waitStartRealtime, System.nanoTime() - waitStart, frameNanos[0]);
+            session.protocolWaitNanos += clock.share(seen[0]);
         }
-        session.lastAction = relative(session, seen[0]) + " from the target";
-        return seen[0];
+        session.lastAction = relative(session, seen[0].segment()) + " from the target";
+        return seen[0].segment();
     }
 
     /** Whether the target's segment {@code s} is what {@code t} describes, in this scenario's relative numbers. */

@@ -1,6 +1,8 @@
 package tcpct.scenario;
 
+import java.time.Duration;
 import java.time.Instant;
+import tcpct.wire.Frame;
 
 /**
  * What part of a scenario's wait belongs to the protocol (the target's answer, its timers, a quiet
@@ -10,6 +12,29 @@ import java.time.Instant;
 public final class ProtocolWait {
 
     private ProtocolWait() {
+    }
+
+    /** A wait for a target segment that begins now, timed on both clocks. */
+    static Clock start() {
+        return new Clock(System.nanoTime(), realtimeNanos());
+    }
+
+    /** The start of one wait for a target segment: on the JVM's clock and on the kernel's. */
+    record Clock(long startNanos, long startRealtimeNanos) {
+
+        /** The protocol's share ({@link #ofExpect}) of the wait until now, which {@code frame} ended (null: none did). */
+        long share(Frame frame) {
+            return share(frame, null);
+        }
+
+        /** The same, counting at most {@code window} (the scenario's own window; null: no bound). */
+        long share(Frame frame, Duration window) {
+            long elapsed = System.nanoTime() - startNanos;
+            if (window != null) {
+                elapsed = Math.min(elapsed, window.toNanos());
+            }
+            return ofExpect(startRealtimeNanos, elapsed, frame == null ? -1 : frame.timestampNanos());
+        }
     }
 
     /** Now, on the clock the kernel stamps captured frames with (CLOCK_REALTIME), in ns since the epoch. */
