@@ -53,20 +53,8 @@ public class HarnessFailureIT {
         int exit = run.await();
         String report = "exit " + exit + "\n--- stdout\n" + run.stdoutText() + "\n--- stderr\n" + run.stderrText();
         assertThat(exit).as("one scenario differs from the baseline (the ERROR): %s", report).isEqualTo(1);
-        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
-        List<String> others = new ArrayList<>();
-        for (JsonNode s : summary.path("scenarios")) {
-            String id = s.path("id").asText();
-            if (id.equals(VICTIM)) {
-                assertThat(s.path("verdict").asText()).as(report).isEqualTo("ERROR");
-                assertThat(s.path("failure").asText()).as(report)
-                        .contains("target container " + name + " exited (137)").contains("SIGKILL");
-            } else {
-                assertThat(s.path("verdict").asText()).as("%s on the fresh container: %s", id, report).isEqualTo(s.path("expectedVerdict").asText());
-                others.add(id);
-            }
-        }
-        assertThat(others).as(report).hasSize(5);
+        String failure = victimErrorAndTheRestAsExpected(out.resolve("summary.json"), report);
+        assertThat(failure).as(report).contains("target container " + name + " exited (137)").contains("SIGKILL");
         assertThat(run.stderrText()).as(report).containsPattern("new target container tcpct-linux-[0-9a-f]{8} ready in \\d+ ms");
         assertThat(Tcpct.leftovers(pid)).as("what run %d left behind", pid).isEmpty();
         System.out.printf("HarnessFailureIT: %s killed -> %s ERROR in %d ms; %s%n", what, VICTIM, killToErrorMs,
@@ -82,19 +70,8 @@ public class HarnessFailureIT {
         assertThat(r.exit()).as("docker/engine-restart.sh 5: %s", report).isZero();
         java.util.regex.Matcher files = java.util.regex.Pattern.compile("run's files in (\\S+)").matcher(report);
         assertThat(files.find()).as(report).isTrue();
-        JsonNode summary = new ObjectMapper().readTree(Path.of(files.group(1), "summary.json").toFile());
-        List<String> others = new ArrayList<>();
-        for (JsonNode s : summary.path("scenarios")) {
-            String id = s.path("id").asText();
-            if (id.equals(VICTIM)) {
-                assertThat(s.path("verdict").asText()).as(report).isEqualTo("ERROR");
-                assertThat(s.path("failure").asText()).as(report).contains("the Docker engine stopped answering while target container");
-            } else {
-                assertThat(s.path("verdict").asText()).as("%s once the engine was back: %s", id, report).isEqualTo(s.path("expectedVerdict").asText());
-                others.add(id);
-            }
-        }
-        assertThat(others).as(report).hasSize(5);
+        String failure = victimErrorAndTheRestAsExpected(Path.of(files.group(1), "summary.json"), report);
+        assertThat(failure).as(report).contains("the Docker engine stopped answering while target container");
         System.out.println("HarnessFailureIT: engine killed -> " + report.lines().filter(l -> l.contains("first ERROR printed")).findFirst().orElse("(no ERROR while down)"));
     }
 
@@ -127,6 +104,29 @@ public class HarnessFailureIT {
         assertThat(Tcpct.leftovers(pid)).as("what killed run %d left, after the next run", pid).isEmpty();
         assertThat(Tcpct.leftovers(next.pid())).as("what the next run %d left", next.pid()).isEmpty();
         System.out.println("HarnessFailureIT: a SIGKILLed run left " + left + "; the next run removed them");
+    }
+
+    /**
+     * Checks the run's summary: {@link #VICTIM} is ERROR, and the five scenarios after it, on a fresh container,
+     * have their expected verdicts. The victim's failure sentence, for the caller to check its cause.
+     */
+    private static String victimErrorAndTheRestAsExpected(Path summaryJson, String report) throws java.io.IOException {
+        JsonNode summary = new ObjectMapper().readTree(summaryJson.toFile());
+        List<String> others = new ArrayList<>();
+        String failure = null;
+        for (JsonNode s : summary.path("scenarios")) {
+            String id = s.path("id").asText();
+            if (id.equals(VICTIM)) {
+                assertThat(s.path("verdict").asText()).as(report).isEqualTo("ERROR");
+                failure = s.path("failure").asText();
+            } else {
+                assertThat(s.path("verdict").asText()).as("%s on the fresh container: %s", id, report).isEqualTo(s.path("expectedVerdict").asText());
+                others.add(id);
+            }
+        }
+        assertThat(failure).as("%s in the summary: %s", VICTIM, report).isNotNull();
+        assertThat(others).as(report).hasSize(5);
+        return failure;
     }
 
     /** Waits until {@link #VICTIM} runs in the run's only target container; that container's id. */
