@@ -38,7 +38,7 @@ import tcpct.target.TargetSpec;
  */
 final class Bench {
 
-    static final List<String> OPTIONS = List.of("--target", "--group", "--scenario", "--starts", "--samples", "--workers", "--out");
+    static final List<String> OPTIONS = Help.of("bench").optionNames();
     static final int DEFAULT_STARTS = 10;
     static final int DEFAULT_SAMPLES = 50;
     /** The worst scenarios named per run. */
@@ -204,7 +204,7 @@ final class Bench {
         int exit;
         try (PrintStream log = new PrintStream(Files.newOutputStream(out.resolve("run.log")), true, java.nio.charset.StandardCharsets.UTF_8)) {
             System.setOut(log);
-            exit = Runner.run(new RunOptions(target, glob, group, out, home, workers, null, false, null), catalog);
+            exit = Runner.run(new RunOptions(target, glob, group, out, home, workers, null, false, null, null), catalog);
         } finally {
             System.setOut(stdout);
         }

@@ -18,23 +18,33 @@ final class CommandOptions {
         this.values = values;
     }
 
-    /** Parses {@code args[1..]} of {@code command}, accepting only {@code known} option names. */
+    /** Parses {@code args[1..]} of {@code command}, accepting only {@code known} option names, each with a value. */
     static CommandOptions parse(String[] args, String command, List<String> known) {
+        return parse(args, command, known, List.of());
+    }
+
+    /** The same, where the options named in {@code flags} take no value (their value reads "true"). */
+    static CommandOptions parse(String[] args, String command, List<String> known, List<String> flags) {
         Map<String, String> values = new LinkedHashMap<>();
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             if (!known.contains(a)) {
-                throw new UsageException("unknown option '" + a + "' for " + command + ": options are " + String.join(", ", known)
-                        + " (./tcpct --help)");
+                throw new UsageException("unknown option '" + a + "' for " + command + (known.isEmpty() ? ": it takes no options"
+                        : ": options are " + String.join(", ", known)) + " (./tcpct " + command + " --help)");
             }
-            if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                throw new UsageException(a + " needs a value (./tcpct --help)");
+            boolean flag = flags.contains(a);
+            if (!flag && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+                throw new UsageException(a + " needs a value (./tcpct " + command + " --help)");
             }
-            if (values.put(a, args[++i]) != null) {
-                throw new UsageException(a + " is given twice: give it once (./tcpct --help)");
+            if (values.put(a, flag ? "true" : args[++i]) != null) {
+                throw new UsageException(a + " is given twice: give it once (./tcpct " + command + " --help)");
             }
         }
         return new CommandOptions(command, values);
+    }
+
+    boolean flag(String name) {
+        return values.containsKey(name);
     }
 
     String text(String name, String fallback) {

@@ -14,21 +14,6 @@ import tcpct.wire.WireException;
 /** The Java side of {@code ./tcpct}: parses the command line and turns every failure into one line and exit 2. */
 public final class Main {
 
-    static final String USAGE = """
-            usage: ./tcpct run [--target NAME|a,b|all] [--scenario GLOB] [--group NAME|a,b] [--out DIR] [--workers N]
-                              [--baseline SUMMARY.json] [--update-baseline] [--fault drop-fin|drop-syn-ack|drop-ack|rfc1337]
-                   ./tcpct soak [--target NAME] [--times 20] [--group a,b|--scenario GLOB] [--workers N] [--out DIR]
-                                        the suite N times in a row (default: the diagram suite, groups establish,close,data,timers);
-                                        soak.json: each scenario's verdict per run; exit 0 no verdict differed, 1 one did
-                   ./tcpct bench [--target NAME] [--group a,b|--scenario GLOB] [--workers N] [--starts 10] [--samples 50] [--out DIR]
-                                        harness overhead per scenario, container start, segment round trip, suite wall time
-                                        serial and parallel; bench.json and a table (a measurement, not a test: exit 0 or 2)
-                   ./tcpct selftest     the project's own tests (unit, and integration against the real Linux target)
-                   ./tcpct targets      the known targets, their stack, and whether each image is built
-                   ./tcpct scenarios    every scenario id with its groups
-            exit status of run: 0 every verdict as the target expects (with --baseline: as in that summary), 1 a verdict
-            differs, 2 the run could not be made. --update-baseline writes targets/NAME/expected.json from the run, for review.""";
-
     /**
      * Scenarios run in parallel, one target container per worker. Most of a long scenario is spent
      * waiting on the target's timers (TIME-WAIT, retransmissions), not on the CPU, so more workers than
@@ -48,17 +33,32 @@ public final class Main {
     public static int execute(String[] args, java.util.function.Supplier<ScenarioCatalog> catalog) {
         Path home = Path.of(System.getProperty("tcpct.home", ".")).toAbsolutePath().normalize();
         try {
-            if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
-                System.out.println(USAGE);
-                return args.length == 0 ? Runner.CANNOT_RUN : Runner.OK;
+            if (args.length == 0) {
+                System.err.println(Help.usage());
+                return Runner.CANNOT_RUN;
             }
-            return switch (args[0]) {
+            if (args[0].equals("--version")) {
+                System.out.println(Help.version(home));
+                return Runner.OK;
+            }
+            if (List.of("--help", "-h", "help").contains(args[0])) {
+                System.out.println(args.length > 1 ? Help.of(Help.of(args[1])) : Help.usage());
+                return Runner.OK;
+            }
+            Help.Command command = Help.of(args[0]);
+            if (List.of(args).subList(1, args.length).stream().anyMatch(a -> a.equals("--help") || a.equals("-h"))) {
+                System.out.println(Help.of(command)); // help never runs anything, whatever else the line says
+                return Runner.OK;
+            }
+            return switch (command.name()) {
                 case "run" -> runOneOrMany(parseRun(args, home), catalog.get());
-                case "targets" -> listTargets(home);
-                case "scenarios" -> listScenarios(catalog.get());
+                case "targets" -> listTargets(home, CommandOptions.parse(args, "targets", List.of()));
+                case "scenarios" -> listScenarios(catalog.get(), CommandOptions.parse(args, "scenarios", Help.of("scenarios").optionNames(),
+                        Help.of("scenarios").flagNames()));
                 case "soak" -> Soak.run(args, home, catalog.get());
                 case "bench" -> Bench.run(args, home, catalog.get());
-                default -> throw new UsageException("unknown command '" + args[0] + "': use run, targets, scenarios, soak or bench (./tcpct --help)");
+                default -> throw new UsageException(command.name() + " is run by ./tcpct itself, not by the Java runner: call ./tcpct "
+                        + command.name());
             };
         } catch (UsageException | TargetException | AgentException | WireException | IllegalArgumentException e) {
             System.err.println("tcpct: " + e.getMessage());
@@ -81,6 +81,10 @@ public final class Main {
         List<String> targets = o.target().equals("all") ? TargetSpec.established(o.targetsDir()) : List.of(o.target().split(","));
         if (targets.size() == 1) {
             return Runner.run(o.withTarget(targets.get(0)), catalog);
+        }
+        if (o.baseline() != null) {
+            throw new UsageException("--baseline compares a run of one target with an earlier run of it: give one --target, not "
+                    + String.join(",", targets));
         }
         for (String t : targets) {
             TargetSpec.load(o.targetsDir(), t); // an unknown name fails before anything runs
@@ -105,85 +109,109 @@ public final class Main {
     }
 
     static RunOptions parseRun(String[] args, Path home) throws IOException {
-        String target = "linux";
-        String scenario = null;
-        String group = null;
-        Path out = null;
-        int workers = DEFAULT_WORKERS;
+        Help.Command run = Help.of("run");
+        CommandOptions o = CommandOptions.parse(args, "run", run.optionNames(), run.flagNames());
+        String fault = o.text("--fault", null);
         Path baseline = null;
-        boolean updateBaseline = false;
-        String fault = null;
-        for (int i = 1; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--update-baseline")) {
-                updateBaseline = true;
-                continue;
-            }
-            if (!List.of("--target", "--scenario", "--group", "--out", "--workers", "--baseline", "--fault").contains(a)) {
-                throw new UsageException("unknown option '" + a + "' for run: options are --target, --scenario, --group, --out, --workers, --baseline, --update-baseline, --fault (./tcpct --help)");
-            }
-            if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                throw new UsageException(a + " needs a value (./tcpct --help)");
-            }
-            String v = args[++i];
-            switch (a) {
-                case "--target" -> target = v;
-                case "--scenario" -> scenario = v;
-                case "--group" -> group = v;
-                case "--workers" -> workers = parseWorkers(v);
-                case "--fault" -> fault = tcpct.target.Fault.byId(v).id;
-                case "--baseline" -> {
-                    baseline = Path.of(v).toAbsolutePath();
-                    if (!java.nio.file.Files.isRegularFile(baseline)) {
-                        throw new UsageException("--baseline " + v + " does not exist: give the summary.json of an earlier run");
-                    }
-                }
-                default -> out = Path.of(v).toAbsolutePath();
+        if (o.text("--baseline", null) != null) {
+            String v = o.text("--baseline", null);
+            baseline = Path.of(v).toAbsolutePath();
+            if (!java.nio.file.Files.isRegularFile(baseline)) {
+                throw new UsageException("--baseline " + v + (java.nio.file.Files.isDirectory(baseline) ? " is a folder" : " does not exist")
+                        + ": give the summary.json of an earlier run");
             }
         }
-        return new RunOptions(target, scenario, group, out, home, workers, baseline, updateBaseline, fault);
+        return new RunOptions(o.text("--target", "linux"), o.text("--scenario", null), o.text("--group", null), folder(o, "--out"), home,
+                o.number("--workers", DEFAULT_WORKERS, 1, MAX_WORKERS), baseline, o.flag("--update-baseline"),
+                fault == null ? null : tcpct.target.Fault.byId(fault).id, folder(o, "--history"));
     }
 
-    private static int parseWorkers(String v) {
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= 1 && n <= MAX_WORKERS) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the error below
+    /** The folder option {@code name} (null when absent); a path that is a file is a one-line error, not an IOException later. */
+    static Path folder(CommandOptions o, String name) {
+        String v = o.text(name, null);
+        if (v == null) {
+            return null;
         }
-        throw new UsageException("--workers takes a number from 1 to " + MAX_WORKERS + ", got '" + v + "'");
+        Path p = Path.of(v).toAbsolutePath();
+        if (java.nio.file.Files.exists(p) && !java.nio.file.Files.isDirectory(p)) {
+            throw new UsageException(name + " " + v + " is a file, not a folder: give a folder (it is made if missing)");
+        }
+        return p;
     }
 
-    static int listTargets(Path home) {
+    /**
+     * {@code ./tcpct targets}: one line per target. Needs neither root nor an engine (the image column then
+     * says so), and a malformed target is listed with its error instead of breaking the list.
+     */
+    static int listTargets(Path home, CommandOptions ignored) {
         Path dir = TargetSpec.dir(home);
+        TargetSpec.requireFolder(dir);
         DockerClient docker = null;
         try {
             docker = Engine.connect();
-        } catch (TargetException e) {
-            // without an engine the list still shows the targets
+        } catch (RuntimeException e) {
+            // without an engine (or without the right to its socket) the list still shows the targets
         }
         List<String> established = TargetSpec.established(dir);
+        System.out.printf("%-8s %-30s %-13s %s%n", "TARGET", "IMAGE", "", "STACK");
         for (String name : TargetSpec.known(dir)) {
-            TargetSpec s = TargetSpec.load(dir, name);
-            String built = docker == null ? "engine not running" : imageBuilt(docker, name) ? "built" : "not built yet";
-            System.out.printf("%-8s %-14s %-13s %s%n", name, built, established.contains(name) ? "" : "experimental", s.stack());
+            String stack;
+            try {
+                stack = TargetSpec.load(dir, name).stack();
+            } catch (TargetException e) {
+                System.out.printf("%-8s %-30s %-13s %s%n", name, "-", "BROKEN", e.getMessage());
+                continue;
+            }
+            System.out.printf("%-8s %-30s %-13s %s%n", name, imageState(docker, name), established.contains(name) ? "" : "experimental", stack);
         }
         return Runner.OK;
     }
 
-    private static boolean imageBuilt(DockerClient docker, String name) {
+    private static String imageState(DockerClient docker, String name) {
+        if (docker == null) {
+            return "unknown (engine not reachable)";
+        }
         try {
-            return !docker.listImagesCmd().withImageNameFilter("tcpct-target-" + name).exec().isEmpty();
+            return docker.listImagesCmd().withImageNameFilter("tcpct-target-" + name).exec().isEmpty() ? "not built yet" : "built";
         } catch (NotFoundException e) {
-            return false;
+            return "not built yet";
+        } catch (RuntimeException e) {
+            return "unknown (engine not reachable)";
         }
     }
 
-    static int listScenarios(ScenarioCatalog catalog) {
-        for (ScenarioCatalog.Entry e : catalog.all()) {
-            System.out.printf("%-40s %s%n", e.id(), String.join(",", e.groups()));
+    /**
+     * {@code ./tcpct scenarios}: id, groups, RFC 9293 sections and requirement ids, title; one line each, or
+     * with {@code --json} one array. {@code --group} and {@code --scenario} select as for {@code run}.
+     */
+    static int listScenarios(ScenarioCatalog catalog, CommandOptions o) throws IOException {
+        List<ScenarioCatalog.Entry> selected = o.text("--group", null) == null && o.text("--scenario", null) == null ? catalog.all()
+                : catalog.select(o.text("--scenario", null), o.text("--group", null));
+        com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ArrayNode json = om.createArrayNode();
+        int idWidth = selected.stream().mapToInt(e -> e.id().length()).max().orElse(0);
+        int groupWidth = selected.stream().mapToInt(e -> String.join(",", e.groups()).length()).max().orElse(0);
+        for (ScenarioCatalog.Entry e : selected) {
+            tcpct.scenario.ScenarioInfo info = tcpct.scenario.ScenarioInfo.of(e.method(), new Object[] {e.id()});
+            List<String> requirements = info.rfc().stream().filter(r -> !info.sections().contains(r)).toList();
+            if (o.flag("--json")) {
+                var s = json.addObject().put("id", e.id()).put("title", info.title());
+                e.groups().forEach(s.putArray("groups")::add);
+                info.sections().forEach(s.putArray("sections")::add);
+                requirements.forEach(s.putArray("requirements")::add);
+                var edges = s.putArray("edges");
+                info.declaredEdges().forEach(x -> edges.add(x.name()));
+            } else {
+                String rfc = String.join(" ", java.util.stream.Stream.concat(info.sections().stream().map(x -> "§" + x), requirements.stream())
+                        .toList());
+                System.out.printf("%-" + idWidth + "s  %-" + groupWidth + "s  %s%s%n", e.id(), String.join(",", e.groups()), info.title(),
+                        rfc.isEmpty() ? "" : "  [" + rfc + "]");
+            }
+        }
+        if (o.flag("--json")) {
+            System.out.println(om.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        } else {
+            System.out.println(selected.size() + " scenarios");
         }
         return Runner.OK;
     }

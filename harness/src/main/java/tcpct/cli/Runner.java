@@ -64,11 +64,11 @@ public final class Runner {
         // Scenarios that wait on long protocol timers start first, so the rest run beside them.
         List<ScenarioCatalog.Entry> selected = new ArrayList<>(catalog.select(o.scenarioGlob(), o.group()));
         selected.sort(java.util.Comparator.comparing(e -> !e.groups().contains(SLOW_GROUP)));
-        o = o.withOut(o.out() != null ? o.out() : defaultOut(o.home()));
-        if (o.baseline() != null) {
-            tcpct.report.BaselineDiff.changes(o.baseline(), List.of()); // a bad file fails now, not after the run
+        boolean defaultOut = o.out() == null;
+        o = o.withOut(defaultOut ? defaultOut(o.home()) : o.out());
+        if (o.baseline() != null) { // a bad file, another target's or one with none of these scenarios fails now, not after the run
+            tcpct.report.BaselineDiff.check(o.baseline(), spec.name(), selected.stream().map(ScenarioCatalog.Entry::id).toList());
         }
-        Files.createDirectories(o.out());
         Path work = Files.createTempDirectory(Reaper.WORK_DIR_PREFIX + ProcessHandle.current().pid() + "-");
         Instant started = Instant.now();
         long t0 = System.nanoTime();
@@ -83,6 +83,7 @@ public final class Runner {
             }
             System.err.println("tcpct: preparing target " + spec.name() + " ...");
             image = TargetImage.ensure(docker, spec, work);
+            Files.createDirectories(o.out()); // only now: a run that cannot start leaves no empty folder
         } catch (RuntimeException e) {
             deleteQuietly(work); // no engine, or the image would not build: the work folder goes with the run
             throw e;
@@ -102,8 +103,7 @@ public final class Runner {
             deleteQuietly(work);
         }, "tcpct-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
-        RunRecorder recorder = RunRecorder.begin(r -> System.out.printf("%-13s %s (%d ms)%s%n", r.verdict(), r.id(), r.durationMs(),
-                r.failure() == null ? "" : "\n              " + r.failure()));
+        RunRecorder recorder = RunRecorder.begin(r -> System.out.println(consoleLine(r, expected.of(r.id()))));
         String stack;
         try {
             LabPool.install(pool);
@@ -132,8 +132,11 @@ public final class Runner {
         long durationMs = (System.nanoTime() - t0) / 1_000_000;
         Summary.Outcome outcome = Summary.build(spec.name(), stack, image, started, durationMs, recorder.results(), expected);
         Summary.write(outcome, o.out().resolve("summary.json"));
+        if (defaultOut) {
+            pointLatestAt(o.out()); // only a run that made a summary moves reports/out/latest
+        }
         String reportProblem = AllureReport.generate(allureBin(o.home()), o.out().resolve("allure-results"), o.out().resolve("report"),
-                o.home().resolve("reports/history").resolve(spec.name()));
+                historyOf(o, spec.name()));
         tcpct.report.StateDiagram.write(recorder.results(), o.out().resolve(tcpct.report.StateDiagram.FILE));
         tcpct.report.JunitXml.write(spec.name(), recorder.results(), expected, durationMs, o.out().resolve(tcpct.report.JunitXml.FILE));
         if (tcpct.report.GridTable.write(recorder.results(), o.out().resolve(tcpct.report.GridTable.FILE))) {
@@ -142,8 +145,10 @@ public final class Runner {
         if (reportProblem != null) {
             System.err.println("tcpct: no HTML report: " + reportProblem);
         }
-        System.out.printf("%ntcpct: %d scenarios in %d ms: %s; %d differ from %s's expected verdicts%n", recorder.results().size(),
-                durationMs, outcome.totals(), outcome.regressions(), spec.name());
+        long known = recorder.results().stream().filter(r -> expected.of(r.id()).knownDeviation(r.verdict())).count();
+        System.out.printf("%ntcpct: %d scenarios in %d ms: %s; %d known deviations (as %s's expected.json lists them); "
+                + "%d differ from %s's expected verdicts%n", recorder.results().size(), durationMs, outcome.totals(), known, spec.name(),
+                outcome.regressions(), spec.name());
         if (pool.replaced() > 0) {
             System.out.println("tcpct: " + pool.replaced() + " target containers died during the run and were replaced: their scenarios are ERROR");
         }
@@ -164,6 +169,19 @@ public final class Runner {
             return changes.isEmpty() ? OK : REGRESSION;
         }
         return outcome.regressions() > 0 ? REGRESSION : OK;
+    }
+
+    /**
+     * A scenario's line on the console: its verdict, id and duration, then its failure sentence; a known
+     * deviation says so in the verdict column ({@code FAILED known}) and gives the expected.json reason.
+     */
+    static String consoleLine(tcpct.report.ScenarioResult r, ExpectedVerdicts.Expectation e) {
+        boolean known = e.knownDeviation(r.verdict());
+        String line = String.format("%-13s %s (%d ms)", r.verdict() + (known ? " known" : ""), r.id(), r.durationMs());
+        if (known) {
+            line += "\n              known deviation: " + e.reason();
+        }
+        return r.failure() == null ? line : line + "\n              " + r.failure();
     }
 
     private static void runTestNg(List<ScenarioCatalog.Entry> selected, int workers) {
@@ -200,15 +218,32 @@ public final class Runner {
         testng.run();
     }
 
-    /** {@code reports/out/<timestamp>}, with {@code reports/out/latest} pointing at it. */
-    static Path defaultOut(Path home) throws IOException {
-        Path base = home.resolve("reports/out");
-        Path out = base.resolve(java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        Files.createDirectories(out);
-        Path latest = base.resolve("latest");
+    /** {@code reports/out/<timestamp>} (made when the run starts; {@link #pointLatestAt} once it has a summary). */
+    static Path defaultOut(Path home) {
+        return home.resolve("reports/out")
+                .resolve(java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+
+    /** Points {@code reports/out/latest} at {@code out}, a folder of {@code reports/out}. */
+    static void pointLatestAt(Path out) throws IOException {
+        Path latest = out.resolveSibling("latest");
         Files.deleteIfExists(latest);
         Files.createSymbolicLink(latest, out.getFileName());
-        return out;
+    }
+
+    /**
+     * The report's trend history (Allure's {@code history/}) for target {@code target}: {@code --history DIR}
+     * when given (runs that name the same DIR share one trend), else one per output folder, so that nobody
+     * else's runs join the trend: for the default folders, {@code reports/out/history/<target>} (every run
+     * of this checkout into reports/out); for {@code --out DIR}, {@code DIR/history} (the runs into that DIR).
+     */
+    static Path historyOf(RunOptions o, String target) {
+        if (o.history() != null) {
+            return o.history().resolve(target);
+        }
+        Path base = o.home().resolve("reports/out");
+        return o.out().getParent() != null && o.out().getParent().equals(base) ? base.resolve("history").resolve(target)
+                : o.out().resolve("history");
     }
 
     static Path allureBin(Path home) {
@@ -221,7 +256,7 @@ public final class Runner {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:") && !line.split("\\s+")[1].equals("0")) {
-                    throw new UsageException("tcpct needs root (it creates veth pairs and captures on them): run it as root, e.g. `sudo ./tcpct run`");
+                    throw new UsageException("running scenarios needs root (it creates veth pairs and captures on them): run it as root, e.g. `sudo ./tcpct run`");
                 }
             }
         } catch (IOException e) {

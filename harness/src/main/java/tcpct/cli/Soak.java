@@ -27,7 +27,7 @@ public final class Soak {
     /** The suite the state diagram stands on: every edge and timer scenario. */
     public static final String DIAGRAM_GROUPS = "establish,close,data,timers";
     static final int DEFAULT_TIMES = 20;
-    static final List<String> OPTIONS = List.of("--target", "--times", "--group", "--scenario", "--workers", "--out");
+    static final List<String> OPTIONS = Help.of("soak").optionNames();
 
     private Soak() {
     }
@@ -57,7 +57,7 @@ public final class Soak {
             int exit;
             String error = null;
             try {
-                exit = Runner.run(new RunOptions(target, glob, group, runOut, home, workers, null, false, null), catalog);
+                exit = Runner.run(new RunOptions(target, glob, group, runOut, home, workers, null, false, null, out.resolve("history")), catalog); // one trend across the soak
             } catch (UsageException e) {
                 throw e; // bad input is the same in every run: stop at once
             } catch (RuntimeException e) {

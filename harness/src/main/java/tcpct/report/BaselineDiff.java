@@ -19,17 +19,27 @@ public final class BaselineDiff {
     private BaselineDiff() {
     }
 
+    /**
+     * Before a run: {@code storedSummary} must be a summary.json of target {@code target} that shares at least
+     * one scenario id with {@code ids}; else a one-line error (exit 2) instead of "0 verdicts changed".
+     */
+    public static void check(Path storedSummary, String target, List<String> ids) {
+        JsonNode stored = read(storedSummary);
+        String theirs = stored.path("target").path("name").asText("");
+        if (!theirs.equals(target)) {
+            throw new IllegalArgumentException("--baseline " + storedSummary + " is a run of target '" + theirs + "', not of '" + target
+                    + "': give a summary.json of " + target + " (or run --target " + theirs + ")");
+        }
+        java.util.Set<String> before = new java.util.HashSet<>();
+        stored.path("scenarios").forEach(s -> before.add(s.path("id").asText()));
+        if (ids.stream().noneMatch(before::contains)) {
+            throw new IllegalArgumentException("--baseline " + storedSummary + " has none of the " + ids.size()
+                    + " scenarios this run selects: select scenarios it ran (--scenario, --group) or give another summary.json");
+        }
+    }
+
     public static List<String> changes(Path storedSummary, List<ScenarioResult> now) {
-        JsonNode stored;
-        try {
-            stored = new ObjectMapper().readTree(storedSummary.toFile());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("--baseline " + storedSummary + " is not a readable summary.json ("
-                    + e.getMessage().lines().findFirst().orElse("") + "): give the summary.json of an earlier run");
-        }
-        if (!stored.path("scenarios").isArray()) {
-            throw new IllegalArgumentException("--baseline " + storedSummary + " has no \"scenarios\" list: give the summary.json of an earlier run");
-        }
+        JsonNode stored = read(storedSummary);
         Map<String, String> before = new HashMap<>();
         for (JsonNode s : stored.path("scenarios")) {
             before.put(s.path("id").asText(), s.path("verdict").asText());
@@ -42,5 +52,19 @@ public final class BaselineDiff {
             }
         }
         return lines;
+    }
+
+    private static JsonNode read(Path storedSummary) {
+        JsonNode stored;
+        try {
+            stored = new ObjectMapper().readTree(storedSummary.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--baseline " + storedSummary + " is not a readable summary.json ("
+                    + e.getMessage().lines().findFirst().orElse("") + "): give the summary.json of an earlier run");
+        }
+        if (!stored.path("scenarios").isArray()) {
+            throw new IllegalArgumentException("--baseline " + storedSummary + " has no \"scenarios\" list: give the summary.json of an earlier run");
+        }
+        return stored;
     }
 }

@@ -40,6 +40,11 @@ public final class ExpectedVerdicts {
             return v == verdict || alsoAccepted.contains(v);
         }
 
+        /** Whether {@code v} is a known deviation: a verdict other than PASSED that the baseline expects (not a regression). */
+        public boolean knownDeviation(Verdict v) {
+            return v != Verdict.PASSED && accepts(v);
+        }
+
         /** The expected verdict to report beside {@code v}: {@code v} itself when accepted. */
         public Verdict expectedFor(Verdict v) {
             return accepts(v) ? v : verdict;

@@ -15,7 +15,10 @@ import tcpct.scenario.Verdict;
 /**
  * Writes summary.json as contracts.md and summary.schema.json define it, extended (compatibly) with
  * {@code protocolWaitMs}: the sum of the scenarios' waits on protocol timers, so that
- * {@code durationMs} minus the waits shows the harness's own overhead.
+ * {@code durationMs} minus the waits shows the harness's own overhead; and known deviations: per scenario
+ * {@code expectedReason} (the reason of the target's expected.json when it expects other than PASSED) and
+ * {@code knownDeviation} (true when the verdict is that expected deviation), and their count
+ * {@code knownDeviations} at the top.
  */
 public final class Summary {
 
@@ -40,6 +43,7 @@ public final class Summary {
         root.put("durationMs", durationMs);
         Map<Verdict, Integer> totals = new TreeMap<>();
         int regressions = 0;
+        int known = 0;
         long protocolWaits = 0;
         ArrayNode scenarios = om.createArrayNode();
         Map<String, Integer> states = new TreeMap<>();
@@ -54,6 +58,13 @@ public final class Summary {
             }
             ObjectNode s = scenarios.addObject();
             s.put("id", r.id()).put("title", r.title()).put("verdict", r.verdict().name()).put("expectedVerdict", exp.name());
+            if (!expectation.reason().isBlank()) {
+                s.put("expectedReason", expectation.reason());
+            }
+            if (expectation.knownDeviation(r.verdict())) {
+                s.put("knownDeviation", true);
+                known++;
+            }
             if (!expectation.alsoAccepted().isEmpty()) {
                 ArrayNode accepted = s.putArray("acceptedVerdicts");
                 accepted.add(expectation.verdict().name());
@@ -85,6 +96,7 @@ public final class Summary {
             t.put(v.name(), totals.getOrDefault(v, 0));
         }
         root.put("regressions", regressions);
+        root.put("knownDeviations", known);
         root.put("protocolWaitMs", protocolWaits);
         root.set("scenarios", scenarios);
         ObjectNode cov = root.putObject("coverage");

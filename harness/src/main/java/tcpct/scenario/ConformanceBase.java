@@ -133,14 +133,8 @@ public abstract class ConformanceBase implements IHookable {
             // IHookable hands back what reflection threw; TestNG, Allure and the verdict need the scenario's own exception.
             // A deviation the target's baseline expects says so, for the report's "known deviations" category.
             tcpct.report.ExpectedVerdicts.Expectation exp = lab.expected().of(info.id());
-            if (exp.accepts(verdict) && verdict != Verdict.PASSED) {
-                String known = "known deviation (" + exp.reason() + "): " + thrown.getMessage();
-                thrown = switch (verdict) {
-                    case NON_STRICT -> new NonStrictDeviation(known);
-                    case FAILED -> new ConformanceFailure(known);
-                    case UNIMPLEMENTED -> new Unimplemented(known);
-                    default -> thrown;
-                };
+            if (exp.knownDeviation(verdict) && verdict != Verdict.ERROR) {
+                thrown = new KnownDeviation(verdict, exp.reason(), thrown.getMessage());
             }
             result.setThrowable(thrown);
             result.setStatus(thrown instanceof SkipException ? ITestResult.SKIP : ITestResult.FAILURE);

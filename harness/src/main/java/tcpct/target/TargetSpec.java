@@ -41,6 +41,7 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
 
     /** The target called {@code name} under {@code targetsDir}, or a one-line error listing the known ones. */
     public static TargetSpec load(Path targetsDir, String name) {
+        requireFolder(targetsDir);
         Path folder = targetsDir.resolve(name);
         Path file = folder.resolve(FILE);
         if (!name.matches("[a-z0-9][a-z0-9_-]*") || !Files.isRegularFile(file)) {
@@ -153,6 +154,16 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
             }
         }
         return out;
+    }
+
+    /** A one-line error when the folder of targets is missing, naming where its path came from. */
+    public static void requireFolder(Path targetsDir) {
+        if (!Files.isDirectory(targetsDir)) {
+            String env = System.getenv(DIR_ENV);
+            throw new TargetException("the targets folder " + targetsDir + " does not exist"
+                    + (env != null && !env.isBlank() ? ": " + DIR_ENV + "=" + env + " names it; point it at a folder of targets or unset it"
+                    : ": the checkout lacks targets/; clone tcpct again"));
+        }
     }
 
     public static List<String> known(Path targetsDir) {
