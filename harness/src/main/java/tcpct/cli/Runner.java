@@ -135,6 +135,14 @@ public final class Runner {
         if (defaultOut) {
             pointLatestAt(o.out()); // only a run that made a summary moves reports/out/latest
         }
+        Map<String, String> known = new LinkedHashMap<>();
+        for (tcpct.report.ScenarioResult r : recorder.results()) {
+            ExpectedVerdicts.Expectation e = expected.of(r.id());
+            if (e.knownDeviation(r.verdict())) {
+                known.put(r.id(), r.verdict() + ", as expected.json says: " + e.reason());
+            }
+        }
+        AllureReport.markKnownDeviations(o.out().resolve("allure-results"), known);
         String reportProblem = AllureReport.generate(allureBin(o.home()), o.out().resolve("allure-results"), o.out().resolve("report"),
                 historyOf(o, spec.name()));
         tcpct.report.StateDiagram.write(recorder.results(), o.out().resolve(tcpct.report.StateDiagram.FILE));
@@ -145,9 +153,8 @@ public final class Runner {
         if (reportProblem != null) {
             System.err.println("tcpct: no HTML report: " + reportProblem);
         }
-        long known = recorder.results().stream().filter(r -> expected.of(r.id()).knownDeviation(r.verdict())).count();
         System.out.printf("%ntcpct: %d scenarios in %d ms: %s; %d known deviations (as %s's expected.json lists them); "
-                + "%d differ from %s's expected verdicts%n", recorder.results().size(), durationMs, outcome.totals(), known, spec.name(),
+                + "%d differ from %s's expected verdicts%n", recorder.results().size(), durationMs, outcome.totals(), known.size(), spec.name(),
                 outcome.regressions(), spec.name());
         if (pool.replaced() > 0) {
             System.out.println("tcpct: " + pool.replaced() + " target containers died during the run and were replaced: their scenarios are ERROR");

@@ -131,15 +131,11 @@ public abstract class ConformanceBase implements IHookable {
         String failure = failureOf(verdict, thrown);
         if (thrown != null) {
             // IHookable hands back what reflection threw; TestNG, Allure and the verdict need the scenario's own exception.
-            // A deviation the target's baseline expects says so, for the report's "known deviations" category.
-            tcpct.report.ExpectedVerdicts.Expectation exp = lab.expected().of(info.id());
-            if (exp.knownDeviation(verdict) && verdict != Verdict.ERROR) {
-                thrown = new KnownDeviation(verdict, exp.reason(), thrown.getMessage());
-            }
+            // (A deviation the target's baseline expects is marked in the Allure results after the run: AllureReport.markKnownDeviations.)
             result.setThrowable(thrown);
             result.setStatus(thrown instanceof SkipException ? ITestResult.SKIP : ITestResult.FAILURE);
         }
-        attach(pcap, lab.instance().logSince(logStart));
+        attach(pcap, session.wireText(), lab.instance().logSince(logStart));
         List<String> learned = session.rfcTags().stream().filter(t -> !info.rfc().contains(t)).toList();
         Allure.getLifecycle().updateTestCase(tc -> learned.forEach(t -> tc.getLabels().add(new Label().setName("tag").setValue(t))));
         Allure.addAttachment("ladder.svg", "image/svg+xml", session.ladder(), "svg");
@@ -266,14 +262,25 @@ public abstract class ConformanceBase implements IHookable {
         Allure.parameter("stack", lab.stack());
     }
 
-    private static void attach(Path pcap, String agentLog) {
+    /**
+     * The pcap, its frames as text (also written beside it, {@code pcap/<id>.txt}: the pcap decoded without
+     * tshark), and the agent's log, one request and its answer per line.
+     */
+    private static void attach(Path pcap, String wireText, String agentLog) {
         if (Files.exists(pcap)) {
             try (InputStream in = Files.newInputStream(pcap)) {
                 Allure.addAttachment("wire.pcap", "application/vnd.tcpdump.pcap", in, "pcap");
             } catch (IOException e) {
                 Allure.addAttachment("wire.pcap (unreadable)", e.getMessage());
             }
+            try {
+                Files.writeString(pcap.resolveSibling(pcap.getFileName().toString().replaceFirst("\\.pcap$", ".txt")), wireText);
+            } catch (IOException e) {
+                Allure.addAttachment("wire.txt (not written beside the pcap)", e.getMessage());
+            }
         }
-        Allure.addAttachment("agent.log", "text/plain", new java.io.ByteArrayInputStream(agentLog.getBytes(StandardCharsets.UTF_8)), "log");
+        Allure.addAttachment("wire.txt", "text/plain", new java.io.ByteArrayInputStream(wireText.getBytes(StandardCharsets.UTF_8)), "txt");
+        Allure.addAttachment("agent.log", "text/plain",
+                new java.io.ByteArrayInputStream(tcpct.report.AgentLog.pretty(agentLog).getBytes(StandardCharsets.UTF_8)), "log");
     }
 }

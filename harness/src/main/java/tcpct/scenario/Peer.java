@@ -180,6 +180,7 @@ public final class Peer {
             session.step(stepName, () -> {
                 Frame f;
                 if (waitForAnswer(session, t, within, "target sends " + t + " after " + after) == null) {
+                    session.missed(t.toString(), within);
                     throw new ConformanceFailure("expected " + t + " from target after " + after + ", saw nothing within "
                             + within.toMillis() + " ms");
                 }
@@ -278,6 +279,7 @@ public final class Peer {
         try {
             session.step("target sends its next segment", () -> {
                 if (waitForAnswer(session, null, EXPECT_TIMEOUT, "target sends a segment after " + after) == null) {
+                    session.missed("a segment", EXPECT_TIMEOUT);
                     throw new ConformanceFailure("expected a segment from target after " + after + ", saw nothing within "
                             + EXPECT_TIMEOUT.toMillis() + " ms");
                 }

@@ -174,24 +174,47 @@ final class Session {
     final List<tcpct.report.Ladder.Event> stateMarks = new ArrayList<>();
 
     void noteObserved(TcpState s) {
-        stateMarks.add(new tcpct.report.Ladder.Event(System.currentTimeMillis() * 1_000_000L, s.rfcName(), tcpct.report.Ladder.Kind.STATE));
+        synchronized (stateMarks) {
+            stateMarks.add(new tcpct.report.Ladder.Event(System.currentTimeMillis() * 1_000_000L, s.rfcName(), tcpct.report.Ladder.Kind.STATE));
+        }
         if (observed.isEmpty() || observed.get(observed.size() - 1) != s) {
             observed.add(s);
         }
     }
 
-    /** The scenario as a ladder diagram: every frame of its connection and every confirmed state. */
+    /** An expected segment never came: shown on the ladder at the moment the wait gave up. */
+    void missed(String expected, Duration waited) {
+        synchronized (stateMarks) {
+            stateMarks.add(new tcpct.report.Ladder.Event(System.currentTimeMillis() * 1_000_000L, expected, tcpct.report.Ladder.Kind.MISSING,
+                    "waited " + waited.toMillis() + " ms after " + lastAction, false));
+        }
+    }
+
+    /** The scenario as a ladder diagram: every frame of its connection, every confirmed state, every expected segment that never came. */
     String ladder() {
-        List<tcpct.report.Ladder.Event> events = new ArrayList<>(stateMarks);
+        List<tcpct.report.Ladder.Event> events;
+        synchronized (stateMarks) {
+            events = new ArrayList<>(stateMarks);
+        }
+        java.util.Set<String> sent = new java.util.HashSet<>();
         synchronized (frames) {
             for (Frame f : frames) {
                 tcpct.segment.Segment seg = f.segment();
-                String label = f.direction() == Direction.TO_TARGET ? peerView(seg) : Peer.relative(this, seg);
+                boolean toTarget = f.direction() == Direction.TO_TARGET;
+                String label = toTarget ? peerView(seg) : Peer.relative(this, seg);
                 events.add(new tcpct.report.Ladder.Event(f.timestampNanos(), label,
-                        f.direction() == Direction.TO_TARGET ? tcpct.report.Ladder.Kind.TO_TARGET : tcpct.report.Ladder.Kind.FROM_TARGET));
+                        toTarget ? tcpct.report.Ladder.Kind.TO_TARGET : tcpct.report.Ladder.Kind.FROM_TARGET,
+                        f.direction().arrow() + " " + seg.flags() + " " + WireText.numbers(seg, space, toTarget), WireText.retransmission(f, sent)));
             }
         }
         return tcpct.report.Ladder.svg(info.id(), events);
+    }
+
+    /** The scenario's frames as text, one line each (see {@link WireText}). */
+    String wireText() {
+        synchronized (frames) {
+            return WireText.of(info.id(), new ArrayList<>(frames), space);
+        }
     }
 
     /** A segment of the peer's in relative numbers: {@code FIN,ACK seq 1 ack 2}. */
