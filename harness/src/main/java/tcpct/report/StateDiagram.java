@@ -73,8 +73,8 @@ public final class StateDiagram {
                 + "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
                 + "<text x=\"10\" y=\"20\" font-weight=\"bold\">RFC 9293 state diagram: edges observed in this run</text>\n"
                 + "<text x=\"10\" y=\"700\" fill=\"#2e7d32\">green: observed by a PASSED scenario</text>"
-                + "<text x=\"250\" y=\"700\" fill=\"#c62828\">red: driven, not passed</text>"
-                + "<text x=\"410\" y=\"700\" fill=\"" + PURPLE + "\">purple: unimplemented</text><text x=\"570\" y=\"700\" fill=\"#999\">grey: not driven</text>\n");
+                + "<text x=\"270\" y=\"700\" fill=\"#c62828\">red: driven, not passed</text>"
+                + "<text x=\"425\" y=\"700\" fill=\"" + PURPLE + "\">purple: unimplemented</text><text x=\"585\" y=\"700\" fill=\"#999\">grey: not driven</text>\n");
         for (Edge e : Edge.values()) {
             int[] a = AT.get(e.from);
             int[] z = AT.get(e.to);
@@ -82,11 +82,10 @@ public final class StateDiagram {
             double dx = z[0] - a[0];
             double dy = z[1] - a[1];
             double len = Math.max(1, Math.hypot(dx, dy));
-            // one normal per pair of states (from the lower to the higher state), each direction on its own side of it:
-            // the two edges between a pair stay apart, and so do their labels
-            double side = e.from.ordinal() < e.to.ordinal() ? 1 : -1;
-            double nx = -dy / len * side;
-            double ny = dx / len * side;
+            // each edge and its label on its own left: the two edges between a pair of states (opposite directions)
+            // end up on opposite sides, apart, and so do their labels
+            double nx = -dy / len;
+            double ny = dx / len;
             double ox = nx * 7;
             double oy = ny * 7;
             double x1 = a[0] + dx / len * 40 + ox;
