@@ -147,7 +147,7 @@ public final class Runner {
                 historyOf(o, spec.name()));
         tcpct.report.StateDiagram.write(recorder.results(), o.out().resolve(tcpct.report.StateDiagram.FILE));
         tcpct.report.JunitXml.write(spec.name(), recorder.results(), expected, durationMs, o.out().resolve(tcpct.report.JunitXml.FILE));
-        if (tcpct.report.GridTable.write(recorder.results(), o.out().resolve(tcpct.report.GridTable.FILE))) {
+        if (tcpct.report.GridTable.write(recorder.results(), expected, o.out().resolve(tcpct.report.GridTable.FILE))) {
             System.out.println("tcpct: grid " + o.out().resolve(tcpct.report.GridTable.FILE));
         }
         if (reportProblem != null) {

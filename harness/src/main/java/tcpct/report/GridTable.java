@@ -42,6 +42,11 @@ public final class GridTable {
     }
 
     public static boolean write(List<ScenarioResult> results, Path file) throws IOException {
+        return write(results, ExpectedVerdicts.none(), file);
+    }
+
+    /** The same, with each known deviation (a verdict {@code expected} lists) as a chip of its own kind, its reason on hover. */
+    public static boolean write(List<ScenarioResult> results, ExpectedVerdicts expected, Path file) throws IOException {
         Map<String, Map<String, List<ScenarioResult>>> grid = new java.util.TreeMap<>(
                 java.util.Comparator.comparing((String r) -> rank(ROW_ORDER, r)).thenComparing(r -> r));
         List<String> columns = new ArrayList<>();
@@ -66,11 +71,13 @@ public final class GridTable {
                 <style>body{font:13px sans-serif} table{border-collapse:collapse} td,th{border:1px solid #bbb;padding:3px;vertical-align:top}
                 span{display:inline-block;margin:1px;padding:1px 3px;border-radius:3px;font-size:11px}
                 .PASSED{background:#97cc64}.FAILED{background:#fd5a3e;color:#fff}.NON_STRICT{background:#ffd050}
-                .UNIMPLEMENTED{background:#aaa}.ERROR{background:#d35ebe;color:#fff}.SKIPPED{background:#ddd}</style>
+                .UNIMPLEMENTED{background:#aaa}.ERROR{background:#d35ebe;color:#fff}.SKIPPED{background:#ddd}
+                .KNOWN{background:#b8c7e8;outline:1px dashed #4a6fd8}</style>
                 <h1>State x segment grid</h1><p>RFC 9293 section 3.10.7, the reference model as oracle. Each chip is one cell
                 variant (SEQ, and ACK where the segment has one); hover for what was expected and seen.
                 <span class=PASSED>PASSED</span><span class=NON_STRICT>NON_STRICT</span><span class=FAILED>FAILED</span>
-                <span class=ERROR>ERROR</span></p><table><tr><th>state \\ arriving</th>""");
+                <span class=ERROR>ERROR</span><span class=KNOWN>known deviation</span> (the verdict the target's expected.json lists,
+                with its reason on hover)</p><table><tr><th>state \\ arriving</th>""");
         columns.forEach(c -> h.append("<th>").append(c).append("</th>"));
         h.append("</tr>");
         grid.forEach((row, cells) -> {
@@ -79,8 +86,11 @@ public final class GridTable {
                 h.append("<td>");
                 for (ScenarioResult r : cells.getOrDefault(c, List.of())) {
                     String variant = r.id().substring(r.id().lastIndexOf('/') + 1);
-                    String tip = r.failure() == null ? r.verdict().name() : r.verdict() + ": " + r.failure();
-                    h.append("<span class=").append(r.verdict()).append(" title=\"").append(Markup.escape(tip)).append("\">")
+                    ExpectedVerdicts.Expectation e = expected.of(r.id());
+                    boolean known = e.knownDeviation(r.verdict());
+                    String tip = (known ? "known deviation (" + r.verdict() + ", as expected.json says: " + e.reason() + "): " : r.verdict() + ": ")
+                            + (r.failure() == null ? "" : r.failure());
+                    h.append("<span class=").append(known ? "KNOWN" : r.verdict()).append(" title=\"").append(Markup.escape(tip)).append("\">")
                             .append(Markup.escape(variant)).append("</span>");
                 }
                 h.append("</td>");

@@ -30,6 +30,7 @@ public final class Matrix {
     public static int write(Path outDir, List<String> targets) throws IOException {
         ObjectMapper om = new ObjectMapper();
         Map<String, Map<String, String>> byScenario = new TreeMap<>();
+        Map<String, String> knownWhy = new java.util.HashMap<>(); // "target scenario" -> the expected.json reason of a known deviation
         Map<String, String> stacks = new LinkedHashMap<>();
         for (String t : targets) {
             Path summary = outDir.resolve(t).resolve("summary.json");
@@ -41,6 +42,9 @@ public final class Matrix {
             stacks.put(t, s.at("/target/stack").asText());
             for (JsonNode sc : s.path("scenarios")) {
                 byScenario.computeIfAbsent(sc.path("id").asText(), k -> new LinkedHashMap<>()).put(t, sc.path("verdict").asText());
+                if (sc.path("knownDeviation").asBoolean(false)) {
+                    knownWhy.put(t + " " + sc.path("id").asText(), sc.path("expectedReason").asText(""));
+                }
             }
         }
         List<String> disagree = new ArrayList<>();
@@ -63,8 +67,10 @@ public final class Matrix {
                 <!doctype html><meta charset="utf-8"><title>tcpct: stacks side by side</title>
                 <style>body{font:13px sans-serif} table{border-collapse:collapse} td,th{border:1px solid #bbb;padding:2px 6px}
                 .PASSED{background:#97cc64}.FAILED{background:#fd5a3e;color:#fff}.NON_STRICT{background:#ffd050}
-                .UNIMPLEMENTED{background:#aaa}.ERROR{background:#d35ebe;color:#fff}.NOT_RUN{background:#eee}</style>
-                <h1>Scenario x target</h1>""");
+                .UNIMPLEMENTED{background:#aaa}.ERROR{background:#d35ebe;color:#fff}.NOT_RUN{background:#eee}
+                .KNOWN{background:#b8c7e8;outline:1px dashed #4a6fd8}</style>
+                <h1>Scenario x target</h1><p><span class=KNOWN>FAILED (known)</span>: a known deviation, the verdict that target's
+                expected.json lists (its reason on hover).</p>""");
         h.append("<p>").append(disagree.size()).append(" of ").append(byScenario.size())
                 .append(" scenarios get different verdicts on different stacks; they come first.</p><table><tr><th>scenario</th>");
         stacks.forEach((t, stack) -> h.append("<th title=\"").append(stack.replace("\"", "&quot;")).append("\">").append(t).append("</th>"));
@@ -73,7 +79,10 @@ public final class Matrix {
             h.append("<tr><td>").append(id).append(disagree.contains(id) ? " &#9888;" : "").append("</td>");
             for (String t : targets) {
                 String v = byScenario.get(id).getOrDefault(t, "NOT_RUN");
-                h.append("<td class=").append(v).append("><a href=\"").append(t).append("/report/index.html\">").append(v).append("</a></td>");
+                String why = knownWhy.get(t + " " + id);
+                h.append("<td class=").append(why != null ? "KNOWN" : v).append(why != null ? " title=\"" + Markup.escape("known deviation: " + why) + "\"" : "")
+                        .append("><a href=\"").append(t).append("/report/index.html\">").append(v).append(why != null ? " (known)" : "")
+                        .append("</a></td>");
             }
             h.append("</tr>");
         }

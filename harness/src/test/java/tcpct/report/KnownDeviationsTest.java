@@ -61,4 +61,27 @@ public class KnownDeviationsTest {
         assertThat(c.path("status").asText()).as("a regression stays red").isEqualTo("failed");
         assertThat(AllureReport.CATEGORIES).contains(AllureReport.KNOWN_DEVIATIONS);
     }
+
+    @Test
+    public void gridAndMatrixChipsShowKnownDeviationsAsTheirOwnKind() throws Exception {
+        Path f = Files.createTempFile("expected", ".json");
+        Files.writeString(f, "{\"scenarios\": {\"grid/LISTEN/ACK/any\": {\"verdict\": \"FAILED\", \"reason\": \"RFC 5961 <range>\"}}}");
+        Path grid = Files.createTempFile("grid", ".html");
+        GridTable.write(List.of(result("grid/LISTEN/ACK/any", Verdict.FAILED), result("grid/LISTEN/RST/any", Verdict.FAILED)),
+                ExpectedVerdicts.load(f), grid);
+        String g = Files.readString(grid);
+        assertThat(g).contains("<span class=KNOWN title=\"known deviation (FAILED, as expected.json says: RFC 5961 &lt;range&gt;): why\">any</span>")
+                .contains("<span class=FAILED title=\"FAILED: why\">any</span>");
+
+        Path out = Files.createTempDirectory("matrix");
+        for (String t : List.of("linux", "lwip")) {
+            Files.createDirectories(out.resolve(t));
+            Files.writeString(out.resolve(t).resolve("summary.json"), "{\"target\": {\"stack\": \"s\"}, \"scenarios\": [{\"id\": \"close/a\", "
+                    + "\"verdict\": \"FAILED\"" + (t.equals("lwip") ? ", \"knownDeviation\": true, \"expectedReason\": \"RFC 1337\"" : "") + "}]}");
+        }
+        Matrix.write(out, List.of("linux", "lwip"));
+        String m = Files.readString(out.resolve(Matrix.HTML));
+        assertThat(m).contains("<td class=KNOWN title=\"known deviation: RFC 1337\"><a href=\"lwip/report/index.html\">FAILED (known)</a></td>")
+                .contains("<td class=FAILED><a href=\"linux/report/index.html\">FAILED</a></td>");
+    }
 }
