@@ -98,17 +98,25 @@ public final class Runner {
                 TargetInstance.start(docker, spec, image, work.resolve("control-" + index), String.format("%06x%02x", pid & 0xffffff, index),
                         fault),
                 outDir), () -> Engine.answers(docker));
+        RunRecorder recorder = RunRecorder.begin(r -> System.out.println(consoleLine(r, expected.of(r.id()))));
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<String> stackSeen = new java.util.concurrent.atomic.AtomicReference<>("");
+        RunOptions opts = o;
         Thread cleanup = new Thread(() -> {
+            if (!finished.get()) { // Ctrl-C or SIGTERM: what ran so far, before the containers go
+                writePartial(opts, spec.name(), stackSeen.get(), image, started, t0, selected, recorder.results(), expected, defaultOut);
+            }
             pool.close();
             deleteQuietly(work);
         }, "tcpct-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
-        RunRecorder recorder = RunRecorder.begin(r -> System.out.println(consoleLine(r, expected.of(r.id()))));
+        tcpct.scenario.WaitProgress.install(line -> System.err.println("tcpct: " + line));
         String stack;
         try {
             LabPool.install(pool);
             Lab first = pool.startOne(); // fail fast, before any scenario, when the target cannot start
             stack = first.stack();
+            stackSeen.set(stack);
             Map<String, String> env = new LinkedHashMap<>();
             env.put("target", spec.name());
             env.put("stack", stack);
@@ -125,6 +133,7 @@ public final class Runner {
                     + o.workers() + " workers");
             runTestNg(selected, o.workers());
         } finally {
+            finished.set(true);
             LabPool.install(null);
             cleanup.run();
             Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -179,14 +188,54 @@ public final class Runner {
     }
 
     /**
+     * A run interrupted (SIGINT, SIGTERM: the JVM's shutdown hook): summary.json and junit.xml with the verdicts
+     * so far and every other selected scenario SKIPPED, so a CI job that was cancelled still says what it
+     * learned. No HTML report (generating it takes longer than an interrupted user waits).
+     */
+    static void writePartial(RunOptions o, String target, String stack, String image, Instant started, long t0,
+                             List<ScenarioCatalog.Entry> selected, List<tcpct.report.ScenarioResult> done, ExpectedVerdicts expected,
+                             boolean defaultOut) {
+        try {
+            List<tcpct.report.ScenarioResult> all = withTheRestSkipped(selected, done);
+            long durationMs = (System.nanoTime() - t0) / 1_000_000;
+            Files.createDirectories(o.out());
+            Summary.write(Summary.build(target, stack, image, started, durationMs, all, expected), o.out().resolve("summary.json"));
+            tcpct.report.JunitXml.write(target, all, expected, durationMs, o.out().resolve(tcpct.report.JunitXml.FILE));
+            if (defaultOut) {
+                pointLatestAt(o.out());
+            }
+            System.err.println("tcpct: interrupted: " + done.size() + " of " + selected.size() + " scenarios ran, the rest are SKIPPED in "
+                    + o.out().resolve("summary.json") + " (and junit.xml); no HTML report");
+        } catch (IOException | RuntimeException e) {
+            System.err.println("tcpct: interrupted, and the partial summary could not be written: " + e.getMessage());
+        }
+    }
+
+    /** {@code done}, then each selected scenario without a result as SKIPPED, saying the run was interrupted. */
+    static List<tcpct.report.ScenarioResult> withTheRestSkipped(List<ScenarioCatalog.Entry> selected, List<tcpct.report.ScenarioResult> done) {
+        List<tcpct.report.ScenarioResult> all = new ArrayList<>(done);
+        java.util.Set<String> ran = new java.util.HashSet<>();
+        done.forEach(r -> ran.add(r.id()));
+        for (ScenarioCatalog.Entry e : selected) {
+            if (!ran.contains(e.id())) {
+                tcpct.scenario.ScenarioInfo info = tcpct.scenario.ScenarioInfo.of(e.method(), new Object[] {e.id()});
+                all.add(new tcpct.report.ScenarioResult(e.id(), info.title(), tcpct.scenario.Verdict.SKIPPED, List.of(), List.of(),
+                        info.declaredEdges().stream().map(Enum::name).toList(), info.rfc(), "", 0, null,
+                        "not run: the run was interrupted (SIGINT or SIGTERM) before this scenario finished", Map.of(), 0, List.of()));
+            }
+        }
+        return all;
+    }
+
+    /**
      * A scenario's line on the console: its verdict, id and duration, then its failure sentence; a known
-     * deviation says so in the verdict column ({@code FAILED known}) and gives the expected.json reason.
+     * deviation says so after its id and gives the expected.json reason.
      */
     static String consoleLine(tcpct.report.ScenarioResult r, ExpectedVerdicts.Expectation e) {
         boolean known = e.knownDeviation(r.verdict());
-        String line = String.format("%-13s %s (%d ms)", r.verdict() + (known ? " known" : ""), r.id(), r.durationMs());
+        String line = String.format("%-13s %s (%d ms)%s", r.verdict(), r.id(), r.durationMs(), known ? ": a known deviation" : "");
         if (known) {
-            line += "\n              known deviation: " + e.reason();
+            line += "\n              expected.json: " + e.reason();
         }
         return r.failure() == null ? line : line + "\n              " + r.failure();
     }

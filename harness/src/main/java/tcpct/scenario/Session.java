@@ -96,6 +96,11 @@ final class Session {
         return s;
     }
 
+    /** The scenario running on this thread, or null on a thread that runs none. */
+    static Session currentOrNull() {
+        return CURRENT.get();
+    }
+
     static void enter(Session s) {
         CURRENT.set(s);
     }

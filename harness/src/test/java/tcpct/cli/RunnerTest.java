@@ -22,8 +22,8 @@ public class RunnerTest {
     public void aKnownDeviationSaysSoWithItsReasonOnTheConsole() {
         ScenarioResult r = result("close/rst-in-time-wait", Verdict.FAILED, "expected target in CLOSED after RST seq 2, saw TIME-WAIT");
         assertThat(Runner.consoleLine(r, new ExpectedVerdicts.Expectation(Verdict.FAILED, "RFC 1337"))).isEqualTo("""
-                FAILED known  close/rst-in-time-wait (12 ms)
-                              known deviation: RFC 1337
+                FAILED        close/rst-in-time-wait (12 ms): a known deviation
+                              expected.json: RFC 1337
                               expected target in CLOSED after RST seq 2, saw TIME-WAIT""");
         assertThat(Runner.consoleLine(r, new ExpectedVerdicts.Expectation(Verdict.PASSED, ""))).isEqualTo("""
                 FAILED        close/rst-in-time-wait (12 ms)
@@ -64,5 +64,30 @@ public class RunnerTest {
                     assertThat(o.history()).isEqualTo(Path.of("/tmp/h"));
                     assertThat(o.updateBaseline()).isTrue();
                 });
+    }
+
+    /** Stands for a scenario class. */
+    public static final class Two {
+        @tcpct.scenario.Scenario(id = "close/one")
+        @org.testng.annotations.Test(description = "the first")
+        public void one() {
+        }
+
+        @tcpct.scenario.Scenario(id = "close/two")
+        @org.testng.annotations.Test(description = "the second")
+        public void two() {
+        }
+    }
+
+    @Test
+    public void anInterruptedRunListsEveryScenarioItDidNotFinishAsSkipped() throws Exception {
+        List<ScenarioCatalog.Entry> selected = List.of(
+                new ScenarioCatalog.Entry(Two.class, Two.class.getMethod("one"), "close/one", List.of("close")),
+                new ScenarioCatalog.Entry(Two.class, Two.class.getMethod("two"), "close/two", List.of("close")));
+        List<ScenarioResult> all = Runner.withTheRestSkipped(selected, List.of(result("close/one", Verdict.PASSED, null)));
+        assertThat(all).extracting(ScenarioResult::id, ScenarioResult::verdict)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("close/one", Verdict.PASSED), org.assertj.core.groups.Tuple.tuple("close/two", Verdict.SKIPPED));
+        assertThat(all.get(1).title()).isEqualTo("the second");
+        assertThat(all.get(1).failure()).startsWith("not run: the run was interrupted");
     }
 }
