@@ -41,7 +41,7 @@ public class BadInputIT {
         java.nio.file.Files.writeString(bad, "{oops");
         oneLineError(Tcpct.run("run", "--baseline", bad.toString()), "is not a readable summary.json", "earlier run");
         oneLineError(Tcpct.run("run", "--baseline", "/nonexistent/summary.json"), "does not exist");
-        oneLineError(Tcpct.run("run", "--workers", "0"), "--workers takes a number from 1 to");
+        oneLineError(Tcpct.run("run", "--workers", "0"), "--workers of run takes a number from 1 to");
     }
 
     /**
@@ -155,5 +155,99 @@ public class BadInputIT {
         assertThat(t.stdout()).contains("linux").contains("built").contains("lwip");
         Tcpct.Result s = Tcpct.run("scenarios");
         assertThat(s.stdout()).contains("establish/passive-open").contains("close/active-close");
+    }
+
+    /** Help, as a user asks for it: on stdout with exit 0, nothing run (no progress line, no folder, seconds not minutes). */
+    @Test
+    public void helpOnEveryCommandRunsNothing() throws Exception {
+        for (String[] line : List.of(new String[] {"--help"}, new String[] {"help", "run"}, new String[] {"run", "--help"},
+                new String[] {"soak", "--help"}, new String[] {"bench", "--help"}, new String[] {"selftest", "--help"},
+                new String[] {"targets", "--help"}, new String[] {"scenarios", "--help"}, new String[] {"run", "--target", "nosuch", "-h"})) {
+            long t0 = System.nanoTime();
+            Tcpct.Result r = Tcpct.run(line);
+            String what = String.join(" ", line);
+            assertThat(r.exit()).as(what + "\n" + r).isZero();
+            assertThat(r.stderr()).as(what).isEmpty();
+            assertThat(r.stdout()).as(what).startsWith("usage: ./tcpct").doesNotContain("preparing target");
+            assertThat((System.nanoTime() - t0) / 1e9).as(what + ": seconds, so nothing ran (selftest alone takes minutes)").isLessThan(30);
+        }
+        assertThat(Tcpct.run("help", "run").stdout()).contains("--baseline SUMMARY.json", "--history DIR", "exit status: 0");
+        Tcpct.Result bare = Tcpct.run();
+        assertThat(bare.exit()).isEqualTo(2);
+        assertThat(bare.stdout()).isEmpty();
+        assertThat(bare.stderr()).startsWith("usage: ./tcpct COMMAND");
+        Tcpct.Result v = Tcpct.run("--version");
+        assertThat(v.exit()).isZero();
+        assertThat(v.stdout()).startsWith("tcpct 0.");
+    }
+
+    @Test
+    public void scenariosWithTitlesSectionsFiltersAndJson() throws Exception {
+        Tcpct.Result t = Tcpct.run("scenarios", "--group", "timers");
+        assertThat(t.exit()).as(t.toString()).isZero();
+        assertThat(t.stdout()).contains("timers/time-wait-duration").contains("TIME-WAIT lasts 2*MSL").contains("§3.4.2").contains("MUST-13")
+                .doesNotContain("close/active-close");
+        Tcpct.Result j = Tcpct.run("scenarios", "--scenario", "close/active-*", "--json");
+        com.fasterxml.jackson.databind.JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(j.stdout());
+        assertThat(list).hasSize(1);
+        assertThat(list.get(0).path("id").asText()).isEqualTo("close/active-close");
+        assertThat(list.get(0).path("groups")).extracting(com.fasterxml.jackson.databind.JsonNode::asText).contains("close");
+        assertThat(list.get(0).path("sections")).isNotEmpty();
+        assertThat(list.get(0).path("edges")).extracting(com.fasterxml.jackson.databind.JsonNode::asText).contains("E12");
+        oneLineError(Tcpct.run("scenarios", "--group", "nosuch"), "no scenario matches --group 'nosuch'");
+        oneLineError(Tcpct.run("scenarios", "--bogus"), "unknown option '--bogus' for scenarios");
+    }
+
+    @Test
+    public void aMissingTargetsFolderAndAMalformedTarget() throws Exception {
+        var missing = java.util.Map.of("TCPCT_TARGETS", "/nonexistent/tcpct-targets");
+        oneLineError(Tcpct.run(missing, "run"), "the targets folder /nonexistent/tcpct-targets does not exist", "TCPCT_TARGETS");
+        oneLineError(Tcpct.run(missing, "targets"), "the targets folder /nonexistent/tcpct-targets does not exist");
+        var oneBroken = targetsWith("broken", f -> Files.writeString(f.resolve("target.json"), "{\"name\": \"broken\","));
+        copyTree(Tcpct.HOME.resolve("targets/linux"), Path.of(oneBroken.get("TCPCT_TARGETS")).resolve("linux"));
+        Tcpct.Result t = Tcpct.run(oneBroken, "targets");
+        assertThat(t.exit()).as(t.toString()).isZero();
+        assertThat(t.stdout()).containsPattern("broken .*BROKEN .*broken/target.json is not valid JSON").containsPattern("linux +built");
+    }
+
+    @Test
+    public void anOutThatIsAFileAndBaselinesThatCannotCompare() throws Exception {
+        Path file = Files.createTempFile("tcpct-out", ".txt");
+        oneLineError(Tcpct.run("run", "--out", file.toString()), "--out " + file + " is a file, not a folder");
+        Path lwip = Files.createTempFile("summary", ".json");
+        Files.writeString(lwip, "{\"target\": {\"name\": \"lwip\"}, \"scenarios\": [{\"id\": \"close/active-close\", \"verdict\": \"PASSED\"}]}");
+        Path latest = Tcpct.HOME.resolve("reports/out/latest");
+        String before = Files.isSymbolicLink(latest) ? Files.readSymbolicLink(latest).toString() : null;
+        List<String> folders = outFolders();
+        oneLineError(Tcpct.run("run", "--scenario", "close/active-close", "--baseline", lwip.toString()),
+                "is a run of target 'lwip', not of 'linux'");
+        Path linux = Files.createTempFile("summary", ".json");
+        Files.writeString(linux, "{\"target\": {\"name\": \"linux\"}, \"scenarios\": [{\"id\": \"close/active-close\", \"verdict\": \"PASSED\"}]}");
+        oneLineError(Tcpct.run("run", "--scenario", "establish/*", "--baseline", linux.toString()), "has none of the");
+        oneLineError(Tcpct.run("run", "--target", "linux,lwip", "--baseline", linux.toString()), "give one --target");
+        assertThat(outFolders()).as("a run that could not be made leaves no folder in reports/out").isEqualTo(folders);
+        assertThat(Files.isSymbolicLink(latest) ? Files.readSymbolicLink(latest).toString() : null).as("nor moves latest").isEqualTo(before);
+    }
+
+    @Test
+    public void aFailedBuildLeavesNoEmptyFolderAndLatestWhereItWas() throws Exception {
+        var env = targetsWith("nobuild2", f -> Files.writeString(f.resolve("build.sh"), "#!/bin/sh\nexit 3\n"));
+        Path latest = Tcpct.HOME.resolve("reports/out/latest");
+        String before = Files.isSymbolicLink(latest) ? Files.readSymbolicLink(latest).toString() : null;
+        List<String> folders = outFolders();
+        Tcpct.Result r = runTarget(env, "nobuild2");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+        assertThat(outFolders()).isEqualTo(folders);
+        assertThat(Files.isSymbolicLink(latest) ? Files.readSymbolicLink(latest).toString() : null).isEqualTo(before);
+    }
+
+    private static List<String> outFolders() throws java.io.IOException {
+        Path out = Tcpct.HOME.resolve("reports/out");
+        if (!Files.isDirectory(out)) {
+            return List.of();
+        }
+        try (var all = Files.list(out)) {
+            return all.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 }

@@ -54,14 +54,11 @@ public class HarnessCatchesMisbehaviourIT {
         assertThat(s.at("/coverage/states").size()).as("coverage counts only PASSED scenarios").isZero();
     }
 
-    /** The generated report, opened in headless Chromium: the failure, its steps and attachments are one click away. */
+    /** The generated report, opened in headless Chromium: the failure, its steps and attachments are one click away, its ladder whole. */
     private static void reportShowsTheFailureAsAPersonWouldSeeIt(Path out, String scenarioId) throws Exception {
-        Path script = Tcpct.HOME.resolve("reports/e2e/report-check.mjs");
-        Process p = new ProcessBuilder("node", script.toString(), out.resolve("report").toString(), scenarioId,
-                out.resolve("report-check.png").toString()).redirectErrorStream(true).start();
-        String said = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("report check finished").isTrue();
-        assertThat(p.exitValue()).as(said).isZero();
+        Tcpct.Result check = Tcpct.reportCheck(out.resolve("report"), scenarioId, out.resolve("report-check.png"));
+        assertThat(check.exit()).as(check.stdout()).isZero();
+        assertThat(check.stdout()).contains("holds all");
         assertThat(out.resolve("report-check.png")).isNotEmptyFile();
     }
 

@@ -107,6 +107,34 @@ public class HarnessFailureIT {
     }
 
     /**
+     * Ctrl-C in a long wait: the console said what the run waits for (a line after 5 s), and the interrupted
+     * run still writes summary.json and junit.xml, the finished scenarios with their verdicts and the rest
+     * SKIPPED, and leaves nothing behind.
+     */
+    @Test
+    public void ctrlCInALongWaitWritesAPartialSummaryAndLeavesNothing() throws Exception {
+        Path out = Files.createTempDirectory("tcpct-interrupted-run-");
+        Tcpct.Running run = Tcpct.start("run", "--target", "linux", "--scenario", "{timers/time-wait-duration,close/active-close}", "--workers", "2",
+                "--out", out.toString());
+        long pid = run.pid();
+        await("the run says it waits on TIME-WAIT").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                .until(() -> run.stderrText().contains("timers/time-wait-duration: 5 s into a wait")
+                        && run.stdout.stream().anyMatch(l -> l.text().contains("close/active-close")));
+        Tcpct.sh("kill", "-INT", Long.toString(pid));
+        assertThat(run.await()).as("exit status of the interrupted run").isEqualTo(130);
+        assertThat(run.stderrText()).contains("tcpct: interrupted: 1 of 2 scenarios ran, the rest are SKIPPED in " + out.resolve("summary.json"));
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertThat(Tcpct.scenario(summary, "close/active-close").path("verdict").asText()).isEqualTo("PASSED");
+        JsonNode tw = Tcpct.scenario(summary, "timers/time-wait-duration");
+        assertThat(tw.path("verdict").asText()).isEqualTo("SKIPPED");
+        assertThat(tw.path("failure").asText()).startsWith("not run: the run was interrupted");
+        assertThat(Files.readString(out.resolve("junit.xml"))).contains("close/active-close").contains("timers/time-wait-duration");
+        List<String> left = await("the interrupted run's containers and veths go").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> Tcpct.leftovers(pid), List::isEmpty);
+        assertThat(left).isEmpty();
+    }
+
+    /**
      * Checks the run's summary: {@link #VICTIM} is ERROR, and the five scenarios after it, on a fresh container,
      * have their expected verdicts. The victim's failure sentence, for the caller to check its cause.
      */

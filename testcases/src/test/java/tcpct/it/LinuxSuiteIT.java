@@ -36,6 +36,25 @@ public class LinuxSuiteIT {
         }
     }
 
+    /**
+     * Linux's known deviations (its expected.json) are their own kind: in summary.json with the reason, on the
+     * console, and in the report under "Known deviations", never among the red failures, with a whole ladder.
+     */
+    @Test
+    public void knownDeviationsAreTheirOwnKindWithTheirReason() throws Exception {
+        JsonNode tw = scenario("timers/time-wait-duration");
+        assertThat(tw.path("verdict").asText()).isEqualTo("FAILED");
+        assertThat(tw.path("knownDeviation").asBoolean()).isTrue();
+        assertThat(tw.path("expectedReason").asText()).contains("TCP_TIMEWAIT_LEN");
+        assertThat(summary.path("knownDeviations").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(result.stdout()).contains("timers/time-wait-duration").contains(": a known deviation\n              expected.json: Linux's TIME-WAIT");
+        assertThat(result.stderr()).as("progress on the 60 s TIME-WAIT").contains("timers/time-wait-duration: 15 s into a wait");
+        Tcpct.Result check = Tcpct.reportCheck(out.resolve("report"), "timers/time-wait-duration", out.resolve("known.png"), "known");
+        assertThat(check.exit()).as(check.stdout()).isZero();
+        assertThat(check.stdout()).contains("holds all");
+        assertThat(out.resolve("pcap/timers_time-wait-duration.txt")).content().contains("target > peer").contains("peer > target");
+    }
+
     @Test
     public void theFourWalkingSkeletonScenariosPassWithTheirStatesObserved() {
         assertThat(scenario("establish/passive-open").path("states")).extracting(JsonNode::asText)

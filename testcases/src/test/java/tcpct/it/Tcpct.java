@@ -161,6 +161,24 @@ final class Tcpct {
         return found;
     }
 
+    /**
+     * The report check of {@code reports/e2e} (headless Chromium) on {@code reportDir} for scenario {@code id}
+     * ({@code mode} "known" for a known deviation, or nothing for a conformance failure): its exit status and
+     * what it said; the screenshot goes to {@code png}.
+     */
+    static Result reportCheck(Path reportDir, String id, Path png, String... mode) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("node", HOME.resolve("reports/e2e/report-check.mjs").toString(), reportDir.toString(), id,
+                png.toString()));
+        cmd.addAll(List.of(mode));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(2, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("the report check ran longer than 2 min: " + said);
+        }
+        return new Result(p.exitValue(), said, "", p.pid());
+    }
+
     private Tcpct() {
     }
 }
