@@ -113,14 +113,16 @@ public final class Main {
         Path baseline = null;
         boolean updateBaseline = false;
         String fault = null;
+        Shard shard = null;
+        Path durations = null;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--update-baseline")) {
                 updateBaseline = true;
                 continue;
             }
-            if (!List.of("--target", "--scenario", "--group", "--out", "--workers", "--baseline", "--fault").contains(a)) {
-                throw new UsageException("unknown option '" + a + "' for run: options are --target, --scenario, --group, --out, --workers, --baseline, --update-baseline, --fault (./tcpct --help)");
+            if (!List.of("--target", "--scenario", "--group", "--out", "--workers", "--baseline", "--fault", "--shard", "--durations").contains(a)) {
+                throw new UsageException("unknown option '" + a + "' for run: options are --target, --scenario, --group, --out, --workers, --baseline, --update-baseline, --fault, --shard, --durations (./tcpct --help)");
             }
             if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                 throw new UsageException(a + " needs a value (./tcpct --help)");
@@ -132,6 +134,13 @@ public final class Main {
                 case "--group" -> group = v;
                 case "--workers" -> workers = parseWorkers(v);
                 case "--fault" -> fault = tcpct.target.Fault.byId(v).id;
+                case "--shard" -> shard = Shard.parse(v);
+                case "--durations" -> {
+                    durations = Path.of(v).toAbsolutePath();
+                    if (!java.nio.file.Files.exists(durations)) {
+                        throw new UsageException("--durations " + v + " does not exist: give the summary.json (or the folder) of an earlier run or merge");
+                    }
+                }
                 case "--baseline" -> {
                     baseline = Path.of(v).toAbsolutePath();
                     if (!java.nio.file.Files.isRegularFile(baseline)) {
@@ -141,7 +150,10 @@ public final class Main {
                 default -> out = Path.of(v).toAbsolutePath();
             }
         }
-        return new RunOptions(target, scenario, group, out, home, workers, baseline, updateBaseline, fault);
+        if (durations != null && shard == null) {
+            throw new UsageException("--durations balances shards: give it with --shard I/N");
+        }
+        return new RunOptions(target, scenario, group, out, home, workers, baseline, updateBaseline, fault, shard, durations);
     }
 
     private static int parseWorkers(String v) {

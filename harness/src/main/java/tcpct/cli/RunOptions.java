@@ -2,16 +2,26 @@ package tcpct.cli;
 
 import java.nio.file.Path;
 
-/** What {@code ./tcpct run} was asked to do; {@code out} null means the default folder under reports/out. */
+/**
+ * What {@code ./tcpct run} was asked to do; {@code out} null means the default folder under reports/out;
+ * {@code shard} null means the whole selection; {@code durations} (a summary.json or a run's folder, or null)
+ * balances the shards.
+ */
 public record RunOptions(String target, String scenarioGlob, String group, Path out, Path home, int workers, Path baseline,
-                         boolean updateBaseline, String fault) {
+                         boolean updateBaseline, String fault, Shard shard, Path durations) {
+
+    /** A run of the whole selection. */
+    public RunOptions(String target, String scenarioGlob, String group, Path out, Path home, int workers, Path baseline,
+                      boolean updateBaseline, String fault) {
+        this(target, scenarioGlob, group, out, home, workers, baseline, updateBaseline, fault, null, null);
+    }
 
     public RunOptions withTarget(String name) {
-        return new RunOptions(name, scenarioGlob, group, out, home, workers, baseline, updateBaseline, fault);
+        return new RunOptions(name, scenarioGlob, group, out, home, workers, baseline, updateBaseline, fault, shard, durations);
     }
 
     public RunOptions withOut(Path dir) {
-        return new RunOptions(target, scenarioGlob, group, dir, home, workers, baseline, updateBaseline, fault);
+        return new RunOptions(target, scenarioGlob, group, dir, home, workers, baseline, updateBaseline, fault, shard, durations);
     }
 
     public Path targetsDir() {

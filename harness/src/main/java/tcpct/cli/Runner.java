@@ -64,6 +64,10 @@ public final class Runner {
         // Scenarios that wait on long protocol timers start first, so the rest run beside them.
         List<ScenarioCatalog.Entry> selected = new ArrayList<>(catalog.select(o.scenarioGlob(), o.group()));
         selected.sort(java.util.Comparator.comparing(e -> !e.groups().contains(SLOW_GROUP)));
+        int selection = selected.size();
+        if (o.shard() != null) {
+            selected = o.shard().of(selected, o.durations(), spec.name());
+        }
         o = o.withOut(o.out() != null ? o.out() : defaultOut(o.home()));
         if (o.baseline() != null) {
             tcpct.report.BaselineDiff.changes(o.baseline(), List.of()); // a bad file fails now, not after the run
@@ -131,6 +135,9 @@ public final class Runner {
         }
         long durationMs = (System.nanoTime() - t0) / 1_000_000;
         Summary.Outcome outcome = Summary.build(spec.name(), stack, image, started, durationMs, recorder.results(), expected);
+        if (o.shard() != null) {
+            o.shard().record(outcome.json(), selection, o.durations());
+        }
         Summary.write(outcome, o.out().resolve("summary.json"));
         String reportProblem = AllureReport.generate(allureBin(o.home()), o.out().resolve("allure-results"), o.out().resolve("report"),
                 o.home().resolve("reports/history").resolve(spec.name()));
