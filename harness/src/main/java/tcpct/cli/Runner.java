@@ -15,6 +15,7 @@ import org.testng.xml.XmlInclude;
 import org.testng.xml.XmlSuite;
 import org.testng.xml.XmlTest;
 import tcpct.report.AllureReport;
+import tcpct.report.ExpectedMeasurements;
 import tcpct.report.ExpectedVerdicts;
 import tcpct.report.RunRecorder;
 import tcpct.report.Summary;
@@ -53,6 +54,7 @@ public final class Runner {
         RunOptions o = options;
         TargetSpec spec = TargetSpec.load(o.targetsDir(), o.target());
         ExpectedVerdicts expected = ExpectedVerdicts.load(spec.folder().resolve(ExpectedVerdicts.FILE));
+        ExpectedMeasurements gauges = ExpectedMeasurements.load(spec.folder().resolve(ExpectedVerdicts.FILE));
         ScenarioCatalog everyScenario = null; // the run's catalog may be a subset (the project's self tests)
         for (String id : expected.ids()) {
             if (catalog.all().stream().noneMatch(e -> e.id().equals(id))
@@ -135,6 +137,8 @@ public final class Runner {
         }
         long durationMs = (System.nanoTime() - t0) / 1_000_000;
         Summary.Outcome outcome = Summary.build(spec.name(), stack, image, started, durationMs, recorder.results(), expected);
+        List<ExpectedMeasurements.Deviation> moved = gauges.check(recorder.results());
+        ExpectedMeasurements.record(outcome.json(), moved);
         if (o.shard() != null) {
             o.shard().record(outcome.json(), selection, o.durations());
         }
@@ -157,7 +161,8 @@ public final class Runner {
         System.out.println("tcpct: summary " + o.out().resolve("summary.json") + ", report " + o.out().resolve("report/index.html"));
         if (o.updateBaseline()) {
             Path file = spec.folder().resolve(ExpectedVerdicts.FILE);
-            Files.writeString(file, expected.proposeFrom(recorder.results()));
+            Files.writeString(file, gauges.proposeInto(expected.proposeFrom(recorder.results()), recorder.results(),
+                    tcpct.scenario.Timers.RELATIVE_TOLERANCE, tcpct.scenario.Timers.ABSOLUTE_TOLERANCE_MS + spec.timerGranularityMs()));
             System.out.println("tcpct: wrote " + file + " from this run: review every REVIEW: line, then commit");
         }
         if (recorder.results().size() != selected.size()) {
@@ -165,12 +170,10 @@ public final class Runner {
             return CANNOT_RUN;
         }
         if (o.baseline() != null) {
-            List<String> changes = tcpct.report.BaselineDiff.changes(o.baseline(), recorder.results());
-            changes.forEach(c -> System.out.println("changed: " + c));
-            System.out.println("tcpct: " + changes.size() + " verdicts changed since " + o.baseline());
-            return changes.isEmpty() ? OK : REGRESSION;
+            return tcpct.report.BaselineDiff.compare(o.baseline(), recorder.results(), gauges, System.out) == 0 ? OK : REGRESSION;
         }
-        return outcome.regressions() > 0 ? REGRESSION : OK;
+        moved.forEach(d -> System.out.println("measurement: " + d.line()));
+        return outcome.regressions() > 0 || !moved.isEmpty() ? REGRESSION : OK;
     }
 
     private static void runTestNg(List<ScenarioCatalog.Entry> selected, int workers) {
