@@ -17,6 +17,10 @@ public final class Main {
     static final String USAGE = """
             usage: ./tcpct run [--target NAME|a,b|all] [--scenario GLOB] [--group NAME|a,b] [--out DIR] [--workers N]
                               [--baseline SUMMARY.json] [--update-baseline] [--fault drop-fin|drop-syn-ack|drop-ack|rfc1337]
+                              [--shard I/N [--durations SUMMARY.json|DIR]]
+                   ./tcpct merge DIR... --out DIR [--baseline SUMMARY.json|DIR]
+                                        joins shards' and targets' run folders into one summary.json, junit.xml, Allure
+                                        report, grid, diagram (several targets: OUT/<target>/ and the matrix); exit as run's
                    ./tcpct soak [--target NAME] [--times 20] [--group a,b|--scenario GLOB] [--workers N] [--out DIR]
                                         the suite N times in a row (default: the diagram suite, groups establish,close,data,timers);
                                         soak.json: each scenario's verdict per run; exit 0 no verdict differed, 1 one did
@@ -58,7 +62,8 @@ public final class Main {
                 case "scenarios" -> listScenarios(catalog.get());
                 case "soak" -> Soak.run(args, home, catalog.get());
                 case "bench" -> Bench.run(args, home, catalog.get());
-                default -> throw new UsageException("unknown command '" + args[0] + "': use run, targets, scenarios, soak or bench (./tcpct --help)");
+                case "merge" -> Merge.run(args, home);
+                default -> throw new UsageException("unknown command '" + args[0] + "': use run, targets, scenarios, soak, bench or merge (./tcpct --help)");
             };
         } catch (UsageException | TargetException | AgentException | WireException | IllegalArgumentException e) {
             System.err.println("tcpct: " + e.getMessage());

@@ -169,8 +169,18 @@ public final class Runner {
             System.err.println("tcpct: only " + recorder.results().size() + " of " + selected.size() + " scenarios ran: see the report");
             return CANNOT_RUN;
         }
-        if (o.baseline() != null) {
-            return tcpct.report.BaselineDiff.compare(o.baseline(), recorder.results(), gauges, System.out) == 0 ? OK : REGRESSION;
+        return judge(o.baseline(), recorder.results(), outcome, gauges, moved);
+    }
+
+    /**
+     * The exit status of a run's (or a merge's) results: with a {@code baseline} summary, whether a verdict or a
+     * gated value changed since it; without, whether a verdict differs from expected.json or a value {@code moved}
+     * out of its tolerance there. Prints one line per difference.
+     */
+    static int judge(Path baseline, List<tcpct.report.ScenarioResult> results, Summary.Outcome outcome, ExpectedMeasurements gauges,
+                     List<ExpectedMeasurements.Deviation> moved) {
+        if (baseline != null) {
+            return tcpct.report.BaselineDiff.compare(baseline, results, gauges, System.out) == 0 ? OK : REGRESSION;
         }
         moved.forEach(d -> System.out.println("measurement: " + d.line()));
         return outcome.regressions() > 0 || !moved.isEmpty() ? REGRESSION : OK;
