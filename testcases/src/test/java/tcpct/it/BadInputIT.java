@@ -51,24 +51,11 @@ public class BadInputIT {
     private static java.util.Map<String, String> targetsWith(String name, Spoiler spoil) throws Exception {
         Path dir = Files.createTempDirectory("tcpct-bad-targets");
         Path folder = dir.resolve(name);
-        copyTree(Tcpct.HOME.resolve("targets/linux"), folder);
-        copyTree(Tcpct.HOME.resolve("targets/common"), dir.resolve("common")); // the C agents' shared code, beside them
+        Tcpct.copyTree(Tcpct.HOME.resolve("targets/linux"), folder);
+        Tcpct.copyTree(Tcpct.HOME.resolve("targets/common"), dir.resolve("common")); // the C agents' shared code, beside them
         Files.writeString(folder.resolve("target.json"), Files.readString(folder.resolve("target.json")).replace("\"linux\"", "\"" + name + "\""));
         spoil.apply(folder);
         return java.util.Map.of("TCPCT_TARGETS", dir.toString());
-    }
-
-    private static void copyTree(Path from, Path to) throws java.io.IOException {
-        try (var all = Files.walk(from)) {
-            for (Path p : all.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 
     interface Spoiler {

@@ -98,8 +98,8 @@ public class ShardMergeIT {
 
         // the same value moved in the target's expected.json: a plain run exits 1 and names it
         Path targets = Files.createTempDirectory("tcpct-gate-targets");
-        copyTree(Tcpct.HOME.resolve("targets/linux"), targets.resolve("linux"));
-        copyTree(Tcpct.HOME.resolve("targets/common"), targets.resolve("common"));
+        Tcpct.copyTree(Tcpct.HOME.resolve("targets/linux"), targets.resolve("linux"));
+        Tcpct.copyTree(Tcpct.HOME.resolve("targets/common"), targets.resolve("common"));
         ObjectNode expected = (ObjectNode) JSON.readTree(targets.resolve("linux/expected.json").toFile());
         ((ObjectNode) expected.at("/measurements/" + id.replace("/", "~1") + "/synack-rto.1")).put("ms", 3000);
         JSON.writeValue(targets.resolve("linux/expected.json").toFile(), expected);
@@ -111,18 +111,5 @@ public class ShardMergeIT {
         assertThat(moved.size()).isEqualTo(1);
         assertThat(moved.at("/0/id").asText()).isEqualTo(id);
         assertThat(moved.at("/0/measurement").asText()).isEqualTo("synack-rto.1");
-    }
-
-    private static void copyTree(Path from, Path to) throws java.io.IOException {
-        try (var all = Files.walk(from)) {
-            for (Path p : all.toList()) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t);
-                }
-            }
-        }
     }
 }
