@@ -105,6 +105,7 @@ public final class Merge {
         Map<String, Path> baselines = baseline == null ? Map.of() : baselines(baseline);
         for (Map.Entry<String, List<SummaryInput>> t : byTarget.entrySet()) {
             check(t.getKey(), t.getValue());
+            t.getValue().forEach(SummaryInput::startedAt); // an unreadable start fails now
             Path folder = TargetSpec.dir(home).resolve(t.getKey());
             if (!Files.isDirectory(folder)) {
                 throw new UsageException("target '" + t.getKey() + "' of " + t.getValue().get(0).folder() + " is not in " + TargetSpec.dir(home)
@@ -213,8 +214,7 @@ public final class Merge {
         List<ScenarioResult> results = new ArrayList<>();
         inputs.forEach(in -> results.addAll(in.results()));
         results.sort(Comparator.comparing(ScenarioResult::id));
-        Instant started = inputs.stream().map(in -> Instant.parse(in.json().path("startedAt").asText(Instant.EPOCH.toString())))
-                .min(Comparator.naturalOrder()).orElse(Instant.EPOCH);
+        Instant started = inputs.stream().map(SummaryInput::startedAt).min(Comparator.naturalOrder()).orElse(Instant.EPOCH);
         long wall = inputs.stream().mapToLong(in -> in.json().path("durationMs").asLong()).max().orElse(0);
         SummaryInput first = inputs.get(0);
         Files.createDirectories(out);

@@ -33,6 +33,16 @@ public record SummaryInput(Path folder, JsonNode json, List<ScenarioResult> resu
         return json.at("/target/image").isTextual() ? json.at("/target/image").asText() : null;
     }
 
+    /** When the run started; a summary without a readable {@code startedAt} is a one-line error. */
+    public java.time.Instant startedAt() {
+        try {
+            return java.time.Instant.parse(json.path("startedAt").asText(""));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(folder.resolve(FILE) + " has no readable \"startedAt\" ('" + json.path("startedAt").asText("")
+                    + "'): give the summary.json of a finished run");
+        }
+    }
+
     public int schemaVersion() {
         return json.path("schemaVersion").asInt(-1);
     }
