@@ -139,18 +139,13 @@ public final class Merge {
     /** The summaries {@code --baseline} names, by target: a summary.json, or a folder of a run or a merge. */
     private static Map<String, Path> baselines(Path baseline) {
         Map<String, Path> out = new HashMap<>();
-        List<SummaryInput> found;
         if (Files.isRegularFile(baseline)) {
-            if (!baseline.getFileName().toString().equals(SummaryInput.FILE)) {
-                throw new UsageException("--baseline " + baseline + " is not a summary.json: give the summary.json, or the folder, of an earlier run or merge");
-            }
-            found = List.of(SummaryInput.read(baseline.getParent()));
+            out.put(SummaryInput.readFile(baseline).target(), baseline);
         } else if (Files.isDirectory(baseline)) {
-            found = SummaryInput.in(baseline);
+            SummaryInput.in(baseline).forEach(s -> out.put(s.target(), s.folder().resolve(SummaryInput.FILE)));
         } else {
             throw new UsageException("--baseline " + baseline + " does not exist: give the summary.json, or the folder, of an earlier run or merge");
         }
-        found.forEach(s -> out.put(s.target(), s.folder().resolve(SummaryInput.FILE)));
         return out;
     }
 

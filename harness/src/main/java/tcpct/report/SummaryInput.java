@@ -79,7 +79,12 @@ public record SummaryInput(Path folder, JsonNode json, List<ScenarioResult> resu
     }
 
     public static SummaryInput read(Path dir) {
-        Path file = dir.resolve(FILE);
+        return readFile(dir.resolve(FILE));
+    }
+
+    /** A summary file of any name (a baseline kept aside, say); its folder is the one it is in. */
+    public static SummaryInput readFile(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(file.toFile());

@@ -115,6 +115,9 @@ public class MergeTest {
         // --baseline on merge: the earlier merge as baseline; same verdicts, the value moved
         assertThat(Merge.merge(List.of(a, b), tmp.resolve("vs-ok"), tmp.resolve("ok"), home)).isEqualTo(Runner.OK);
         assertThat(Merge.merge(List.of(a, c), tmp.resolve("vs-moved"), tmp.resolve("ok/summary.json"), home)).isEqualTo(Runner.REGRESSION);
+        Path kept = Files.copy(tmp.resolve("ok/summary.json"), tmp.resolve("kept-baseline.json")); // a summary kept under another name
+        assertThat(Merge.merge(List.of(a, c), tmp.resolve("vs-kept"), kept, home)).isEqualTo(Runner.REGRESSION);
+        assertThat(Merge.merge(List.of(a, b), tmp.resolve("vs-kept-ok"), kept, home)).isEqualTo(Runner.OK);
     }
 
     @Test
