@@ -46,7 +46,7 @@ public final class BaselineDiff {
         List<ExpectedMeasurements.Deviation> values = gauges.changesSince(read(storedSummary), now);
         verdicts.forEach(c -> out.println("changed: " + c));
         values.forEach(d -> out.println("changed: " + d.line()));
-        out.println("tcpct: " + verdicts.size() + " verdicts and " + values.size() + " measurements changed since " + storedSummary);
+        out.println("tcpct: " + verdicts.size() + " verdicts changed and " + values.size() + " measurements changed since " + storedSummary);
         return verdicts.size() + values.size();
     }
 

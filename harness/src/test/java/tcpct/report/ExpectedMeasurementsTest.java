@@ -73,7 +73,7 @@ public class ExpectedMeasurementsTest {
         int changed = BaselineDiff.compare(stored, List.of(now, result("close/x", Verdict.PASSED, Map.of())), g, new PrintStream(bytes, true));
         assertThat(changed).isEqualTo(1);
         assertThat(bytes.toString()).contains("changed: timers/syn-sent-r2: syn-give-up 7000 ms, baseline 135000 ms ±10% + 20 ms (121480..148520)")
-                .contains("tcpct: 0 verdicts and 1 measurements changed since " + stored);
+                .contains("tcpct: 0 verdicts changed and 1 measurements changed since " + stored);
         ScenarioResult near = result("timers/syn-sent-r2", Verdict.FAILED, Map.of("syn-give-up", 134000.0));
         assertThat(BaselineDiff.compare(stored, List.of(near), g, new PrintStream(new ByteArrayOutputStream()))).isZero();
         assertThat(BaselineDiff.compare(stored, List.of(near), ExpectedMeasurements.none(), new PrintStream(new ByteArrayOutputStream()))).isZero();

@@ -71,7 +71,7 @@ public class ShardMergeIT {
         Tcpct.Result vs = Tcpct.run("merge", dir.resolve("s1").toString(), dir.resolve("s2").toString(), "--out", dir.resolve("vs").toString(),
                 "--baseline", dir.resolve("whole/summary.json").toString());
         assertThat(vs.exit()).as(vs.toString()).isZero();
-        assertThat(vs.stdout()).contains("tcpct: 0 verdicts and 0 measurements changed since");
+        assertThat(vs.stdout()).contains("tcpct: 0 verdicts changed and 0 measurements changed since");
         oneLineError(Tcpct.run("merge", dir.resolve("s1").toString(), "--out", dir.resolve("half").toString()),
                 "target linux has shards [1] of 2: shard 2/2 is missing");
         oneLineError(Tcpct.run("merge", dir.resolve("s1").toString(), dir.resolve("whole").toString(), "--out", dir.resolve("twice").toString()),
@@ -94,7 +94,7 @@ public class ShardMergeIT {
         assertThat(vs.exit()).as(vs.toString()).isEqualTo(1);
         assertThat(Tcpct.scenario(JSON.readTree(dir.resolve("vs/summary.json").toFile()), id).path("verdict").asText()).isEqualTo("PASSED");
         assertThat(vs.stdout()).as(vs.toString()).containsPattern("changed: " + id + ": synack-rto.1 \\d+(\\.\\d)? ms, baseline \\d+(\\.\\d)? ms ±10% \\+ 20 ms")
-                .contains("tcpct: 0 verdicts and 1 measurements changed since " + changed);
+                .contains("tcpct: 0 verdicts changed and 1 measurements changed since " + changed);
 
         // the same value moved in the target's expected.json: a plain run exits 1 and names it
         Path targets = Files.createTempDirectory("tcpct-gate-targets");
