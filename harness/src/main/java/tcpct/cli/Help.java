@@ -44,11 +44,19 @@ final class Help {
                     new Option("--update-baseline", null, "write targets/NAME/expected.json from this run, for review"),
                     new Option("--fault", "drop-fin|drop-syn-ack|drop-ack|rfc1337", "break the target on purpose, to show the suite catches it"),
                     new Option("--history", "DIR", "the report's trend history (default: one per output folder, kept beside it);"
-                            + " give the same DIR to runs that should share one trend")),
+                            + " give the same DIR to runs that should share one trend"),
+                    new Option("--shard", "I/N", "only shard I of N of the selection (a stable split by id; ./tcpct merge joins the shards' folders)"),
+                    new Option("--durations", "SUMMARY.json|DIR", "with --shard: balance the shards by the durations an earlier run recorded")),
                     """
                     exit status: 0 every verdict as the target expects (targets/NAME/expected.json; with --baseline: as in that
                     summary), 1 a verdict differs, 2 the run could not be made (one line on stderr says why and what to do).
                     Needs root (veth pairs, captures) and the Docker engine; ./tcpct installs and starts what is missing."""),
+            new Command("merge", "joins shards' and targets' run folders into one summary.json, junit.xml, Allure report, grid, diagram", false,
+                    List.of(new Option("--out", "DIR", "the merged folder (several targets: OUT/<target>/ and the matrix)"),
+                            new Option("--baseline", "SUMMARY.json|DIR", "compare the merged verdicts and timer values with an earlier run")),
+                    """
+                    usage: ./tcpct merge DIR... --out DIR. Exit status as run's: 0 every verdict as expected, 1 one differs,
+                    2 the folders cannot be joined (a scenario in two of them, a missing summary.json). Needs neither root nor the engine."""),
             new Command("soak", "the suite N times in a row, to find verdicts that flip", true, List.of(
                     TARGET_ONE,
                     new Option("--times", "N", "how many runs (default " + Soak.DEFAULT_TIMES + ", 2 to 1000)"),

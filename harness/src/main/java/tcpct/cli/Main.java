@@ -57,6 +57,7 @@ public final class Main {
                         Help.of("scenarios").flagNames()));
                 case "soak" -> Soak.run(args, home, catalog.get());
                 case "bench" -> Bench.run(args, home, catalog.get());
+                case "merge" -> Merge.run(args, home);
                 default -> throw new UsageException(command.name() + " is run by ./tcpct itself, not by the Java runner: call ./tcpct "
                         + command.name());
             };
@@ -121,9 +122,21 @@ public final class Main {
                         + ": give the summary.json of an earlier run");
             }
         }
+        Shard shard = o.text("--shard", null) == null ? null : Shard.parse(o.text("--shard", null));
+        Path durations = null;
+        if (o.text("--durations", null) != null) {
+            String v = o.text("--durations", null);
+            durations = Path.of(v).toAbsolutePath();
+            if (!java.nio.file.Files.exists(durations)) {
+                throw new UsageException("--durations " + v + " does not exist: give the summary.json (or the folder) of an earlier run or merge");
+            }
+            if (shard == null) {
+                throw new UsageException("--durations balances shards: give it with --shard I/N");
+            }
+        }
         return new RunOptions(o.text("--target", "linux"), o.text("--scenario", null), o.text("--group", null), folder(o, "--out"), home,
                 o.number("--workers", DEFAULT_WORKERS, 1, MAX_WORKERS), baseline, o.flag("--update-baseline"),
-                fault == null ? null : tcpct.target.Fault.byId(fault).id, folder(o, "--history"));
+                fault == null ? null : tcpct.target.Fault.byId(fault).id, folder(o, "--history"), shard, durations);
     }
 
     /** The folder option {@code name} (null when absent); a path that is a file is a one-line error, not an IOException later. */

@@ -4,17 +4,31 @@ import java.nio.file.Path;
 
 /**
  * What {@code ./tcpct run} was asked to do; {@code out} null means the default folder under reports/out;
- * {@code history} null means the report's trend history of that output folder ({@link Runner#historyOf}).
+ * {@code history} null means the report's trend history of that output folder ({@link Runner#historyOf});
+ * {@code shard} null means the whole selection; {@code durations} (a summary.json or a run's folder, or null)
+ * balances the shards.
  */
 public record RunOptions(String target, String scenarioGlob, String group, Path out, Path home, int workers, Path baseline,
-                         boolean updateBaseline, String fault, Path history) {
+                         boolean updateBaseline, String fault, Path history, Shard shard, Path durations) {
+
+    /** A run of the whole selection, with the output folder's own history. */
+    public RunOptions(String target, String scenarioGlob, String group, Path out, Path home, int workers, Path baseline,
+                      boolean updateBaseline, String fault) {
+        this(target, scenarioGlob, group, out, home, workers, baseline, updateBaseline, fault, null);
+    }
+
+    /** A run of the whole selection with the trend history {@code history} (null: the output folder's own). */
+    public RunOptions(String target, String scenarioGlob, String group, Path out, Path home, int workers, Path baseline,
+                      boolean updateBaseline, String fault, Path history) {
+        this(target, scenarioGlob, group, out, home, workers, baseline, updateBaseline, fault, history, null, null);
+    }
 
     public RunOptions withTarget(String name) {
-        return new RunOptions(name, scenarioGlob, group, out, home, workers, baseline, updateBaseline, fault, history);
+        return new RunOptions(name, scenarioGlob, group, out, home, workers, baseline, updateBaseline, fault, history, shard, durations);
     }
 
     public RunOptions withOut(Path dir) {
-        return new RunOptions(target, scenarioGlob, group, dir, home, workers, baseline, updateBaseline, fault, history);
+        return new RunOptions(target, scenarioGlob, group, dir, home, workers, baseline, updateBaseline, fault, history, shard, durations);
     }
 
     public Path targetsDir() {

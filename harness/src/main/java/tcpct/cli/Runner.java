@@ -15,6 +15,7 @@ import org.testng.xml.XmlInclude;
 import org.testng.xml.XmlSuite;
 import org.testng.xml.XmlTest;
 import tcpct.report.AllureReport;
+import tcpct.report.ExpectedMeasurements;
 import tcpct.report.ExpectedVerdicts;
 import tcpct.report.RunRecorder;
 import tcpct.report.Summary;
@@ -53,6 +54,7 @@ public final class Runner {
         RunOptions o = options;
         TargetSpec spec = TargetSpec.load(o.targetsDir(), o.target());
         ExpectedVerdicts expected = ExpectedVerdicts.load(spec.folder().resolve(ExpectedVerdicts.FILE));
+        ExpectedMeasurements gauges = ExpectedMeasurements.load(spec.folder().resolve(ExpectedVerdicts.FILE));
         ScenarioCatalog everyScenario = null; // the run's catalog may be a subset (the project's self tests)
         for (String id : expected.ids()) {
             if (catalog.all().stream().noneMatch(e -> e.id().equals(id))
@@ -64,6 +66,10 @@ public final class Runner {
         // Scenarios that wait on long protocol timers start first, so the rest run beside them.
         List<ScenarioCatalog.Entry> selected = new ArrayList<>(catalog.select(o.scenarioGlob(), o.group()));
         selected.sort(java.util.Comparator.comparing(e -> !e.groups().contains(SLOW_GROUP)));
+        int selection = selected.size();
+        if (o.shard() != null) {
+            selected = o.shard().of(selected, o.durations(), spec.name());
+        }
         boolean defaultOut = o.out() == null;
         o = o.withOut(defaultOut ? defaultOut(o.home()) : o.out());
         if (o.baseline() != null) { // a bad file, another target's or one with none of these scenarios fails now, not after the run
@@ -102,9 +108,10 @@ public final class Runner {
         java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicReference<String> stackSeen = new java.util.concurrent.atomic.AtomicReference<>("");
         RunOptions opts = o;
+        List<ScenarioCatalog.Entry> toRun = selected;
         Thread cleanup = new Thread(() -> {
             if (!finished.get()) { // Ctrl-C or SIGTERM: what ran so far, before the containers go
-                writePartial(opts, spec.name(), stackSeen.get(), image, started, t0, selected, recorder.results(), expected, defaultOut);
+                writePartial(opts, spec.name(), stackSeen.get(), image, started, t0, toRun, recorder.results(), expected, defaultOut);
             }
             pool.close();
             deleteQuietly(work);
@@ -140,6 +147,11 @@ public final class Runner {
         }
         long durationMs = (System.nanoTime() - t0) / 1_000_000;
         Summary.Outcome outcome = Summary.build(spec.name(), stack, image, started, durationMs, recorder.results(), expected);
+        List<ExpectedMeasurements.Deviation> moved = gauges.check(recorder.results());
+        ExpectedMeasurements.record(outcome.json(), moved);
+        if (o.shard() != null) {
+            o.shard().record(outcome.json(), selection, o.durations());
+        }
         Summary.write(outcome, o.out().resolve("summary.json"));
         if (defaultOut) {
             pointLatestAt(o.out()); // only a run that made a summary moves reports/out/latest
@@ -171,20 +183,29 @@ public final class Runner {
         System.out.println("tcpct: summary " + o.out().resolve("summary.json") + ", report " + o.out().resolve("report/index.html"));
         if (o.updateBaseline()) {
             Path file = spec.folder().resolve(ExpectedVerdicts.FILE);
-            Files.writeString(file, expected.proposeFrom(recorder.results()));
+            Files.writeString(file, gauges.proposeInto(expected.proposeFrom(recorder.results()), recorder.results(),
+                    tcpct.scenario.Timers.RELATIVE_TOLERANCE, tcpct.scenario.Timers.ABSOLUTE_TOLERANCE_MS + spec.timerGranularityMs()));
             System.out.println("tcpct: wrote " + file + " from this run: review every REVIEW: line, then commit");
         }
         if (recorder.results().size() != selected.size()) {
             System.err.println("tcpct: only " + recorder.results().size() + " of " + selected.size() + " scenarios ran: see the report");
             return CANNOT_RUN;
         }
-        if (o.baseline() != null) {
-            List<String> changes = tcpct.report.BaselineDiff.changes(o.baseline(), recorder.results());
-            changes.forEach(c -> System.out.println("changed: " + c));
-            System.out.println("tcpct: " + changes.size() + " verdicts changed since " + o.baseline());
-            return changes.isEmpty() ? OK : REGRESSION;
+        return judge(o.baseline(), recorder.results(), outcome, gauges, moved);
+    }
+
+    /**
+     * The exit status of a run's (or a merge's) results: with a {@code baseline} summary, whether a verdict or a
+     * gated value changed since it; without, whether a verdict differs from expected.json or a value {@code moved}
+     * out of its tolerance there. Prints one line per difference.
+     */
+    static int judge(Path baseline, List<tcpct.report.ScenarioResult> results, Summary.Outcome outcome, ExpectedMeasurements gauges,
+                     List<ExpectedMeasurements.Deviation> moved) {
+        if (baseline != null) {
+            return tcpct.report.BaselineDiff.compare(baseline, results, gauges, System.out) == 0 ? OK : REGRESSION;
         }
-        return outcome.regressions() > 0 ? REGRESSION : OK;
+        moved.forEach(d -> System.out.println("measurement: " + d.line()));
+        return outcome.regressions() > 0 || !moved.isEmpty() ? REGRESSION : OK;
     }
 
     /**

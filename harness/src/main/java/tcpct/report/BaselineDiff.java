@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * {@code --baseline FILE}: this run's verdicts against a stored summary.json, one line per scenario whose
  * verdict changed: {@code establish/passive-open: PASSED -> FAILED (expected SYN-ACK, saw RST)}. Scenarios
- * that only one of the two runs has are not changes (a subset run compares what it ran).
+ * that only one of the two runs has are not changes (a subset run compares what it ran). The timer values the
+ * target's expected.json gates ({@link ExpectedMeasurements}) are compared too, each within its tolerance.
  */
 public final class BaselineDiff {
 
@@ -52,6 +53,20 @@ public final class BaselineDiff {
             }
         }
         return lines;
+    }
+
+    /**
+     * The whole {@code --baseline} comparison: the verdicts that changed, then the values {@code gauges} gates
+     * that moved out of their tolerance around the baseline's; prints each as a {@code changed: } line and a
+     * count, and returns how many changed.
+     */
+    public static int compare(Path storedSummary, List<ScenarioResult> now, ExpectedMeasurements gauges, java.io.PrintStream out) {
+        List<String> verdicts = changes(storedSummary, now);
+        List<ExpectedMeasurements.Deviation> values = gauges.changesSince(read(storedSummary), now);
+        verdicts.forEach(c -> out.println("changed: " + c));
+        values.forEach(d -> out.println("changed: " + d.line()));
+        out.println("tcpct: " + verdicts.size() + " verdicts changed and " + values.size() + " measurements changed since " + storedSummary);
+        return verdicts.size() + values.size();
     }
 
     private static JsonNode read(Path storedSummary) {

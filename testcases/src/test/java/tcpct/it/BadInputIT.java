@@ -51,24 +51,11 @@ public class BadInputIT {
     private static java.util.Map<String, String> targetsWith(String name, Spoiler spoil) throws Exception {
         Path dir = Files.createTempDirectory("tcpct-bad-targets");
         Path folder = dir.resolve(name);
-        copyTree(Tcpct.HOME.resolve("targets/linux"), folder);
-        copyTree(Tcpct.HOME.resolve("targets/common"), dir.resolve("common")); // the C agents' shared code, beside them
+        Tcpct.copyTree(Tcpct.HOME.resolve("targets/linux"), folder);
+        Tcpct.copyTree(Tcpct.HOME.resolve("targets/common"), dir.resolve("common")); // the C agents' shared code, beside them
         Files.writeString(folder.resolve("target.json"), Files.readString(folder.resolve("target.json")).replace("\"linux\"", "\"" + name + "\""));
         spoil.apply(folder);
         return java.util.Map.of("TCPCT_TARGETS", dir.toString());
-    }
-
-    private static void copyTree(Path from, Path to) throws java.io.IOException {
-        try (var all = Files.walk(from)) {
-            for (Path p : all.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 
     interface Spoiler {
@@ -204,7 +191,7 @@ public class BadInputIT {
         oneLineError(Tcpct.run(missing, "run"), "the targets folder /nonexistent/tcpct-targets does not exist", "TCPCT_TARGETS");
         oneLineError(Tcpct.run(missing, "targets"), "the targets folder /nonexistent/tcpct-targets does not exist");
         var oneBroken = targetsWith("broken", f -> Files.writeString(f.resolve("target.json"), "{\"name\": \"broken\","));
-        copyTree(Tcpct.HOME.resolve("targets/linux"), Path.of(oneBroken.get("TCPCT_TARGETS")).resolve("linux"));
+        Tcpct.copyTree(Tcpct.HOME.resolve("targets/linux"), Path.of(oneBroken.get("TCPCT_TARGETS")).resolve("linux"));
         Tcpct.Result t = Tcpct.run(oneBroken, "targets");
         assertThat(t.exit()).as(t.toString()).isZero();
         assertThat(t.stdout()).containsPattern("broken .*BROKEN .*broken/target.json is not valid JSON").containsPattern("linux +built");

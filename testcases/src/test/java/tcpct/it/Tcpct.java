@@ -32,6 +32,20 @@ final class Tcpct {
         throw new AssertionError("no scenario " + id + " in " + summary);
     }
 
+    /** Copies the folder {@code from} (a target's, say) to {@code to}, sub-folders included. */
+    static void copyTree(Path from, Path to) throws IOException {
+        try (var all = Files.walk(from)) {
+            for (Path p : all.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
     static Result run(String... args) throws IOException, InterruptedException {
         return run(java.util.Map.of(), args);
     }
