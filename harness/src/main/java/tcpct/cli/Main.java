@@ -26,6 +26,8 @@ public final class Main {
                    ./tcpct selftest     the project's own tests (unit, and integration against the real Linux target)
                    ./tcpct targets      the known targets, their stack, and whether each image is built
                    ./tcpct scenarios    every scenario id with its groups
+                   ./tcpct requirements [--class wire|wire-extra|api-only|not-testable] [--json]
+                                        every requirement id of RFC 9293 Appendix B: class, section, sentence
             exit status of run: 0 every verdict as the target expects (with --baseline: as in that summary), 1 a verdict
             differs, 2 the run could not be made. --update-baseline writes targets/NAME/expected.json from the run, for review.""";
 
@@ -56,9 +58,10 @@ public final class Main {
                 case "run" -> runOneOrMany(parseRun(args, home), catalog.get());
                 case "targets" -> listTargets(home);
                 case "scenarios" -> listScenarios(catalog.get());
+                case "requirements" -> RequirementsCommand.run(args);
                 case "soak" -> Soak.run(args, home, catalog.get());
                 case "bench" -> Bench.run(args, home, catalog.get());
-                default -> throw new UsageException("unknown command '" + args[0] + "': use run, targets, scenarios, soak or bench (./tcpct --help)");
+                default -> throw new UsageException("unknown command '" + args[0] + "': use run, targets, scenarios, requirements, soak or bench (./tcpct --help)");
             };
         } catch (UsageException | TargetException | AgentException | WireException | IllegalArgumentException e) {
             System.err.println("tcpct: " + e.getMessage());

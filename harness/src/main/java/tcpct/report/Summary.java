@@ -15,7 +15,8 @@ import tcpct.scenario.Verdict;
 /**
  * Writes summary.json as contracts.md and summary.schema.json define it, extended (compatibly) with
  * {@code protocolWaitMs}: the sum of the scenarios' waits on protocol timers, so that
- * {@code durationMs} minus the waits shows the harness's own overhead.
+ * {@code durationMs} minus the waits shows the harness's own overhead; and {@code coverage.requirementVerdicts}
+ * ({@link RequirementCoverage}): per cited requirement id its class, its scenarios' verdicts and its own.
  */
 public final class Summary {
 
@@ -91,6 +92,7 @@ public final class Summary {
         states.forEach(cov.putObject("states")::put);
         edges.forEach(cov.putObject("edges")::put);
         requirements.forEach(cov.putObject("requirements")::put);
+        cov.set("requirementVerdicts", RequirementCoverage.toJson(RequirementCoverage.ofResults(results)));
         Map<String, Integer> grid = GridTable.counts(results);
         if (!grid.isEmpty()) {
             grid.forEach(cov.putObject("grid")::put);
