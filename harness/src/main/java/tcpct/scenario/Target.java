@@ -38,7 +38,14 @@ public final class Target {
             if (s.pendingSocket == null) {
                 s.pendingSocket = call("socket", args()).path("sock").asInt();
             }
-            call("setsockopt", args("sock", s.pendingSocket, "name", name, "value", value));
+            try {
+                call("setsockopt", args("sock", s.pendingSocket, "name", name, "value", value));
+            } catch (AgentError e) {
+                if ("ENOPROTOOPT".equals(e.errno())) { // the stack has no such option: a call it lacks, as ENOSYS
+                    throw new Unimplemented("the target has no socket option " + name + ": " + e.getMessage());
+                }
+                throw e;
+            }
         });
         s.lastAction = "setsockopt " + name;
     }

@@ -23,12 +23,7 @@ public enum Fault {
      * Transmit checksum offload switched back on for the target's eth0: a veth never fills the checksum in, so the
      * target's frames reach the wire with only the pseudo-header sum in it (MUST-2 broken as a peer sees it).
      */
-    CHECKSUM_OFFLOAD("checksum-offload", "transmit checksum offload on for the target's eth0: its frames leave with partial checksums", null),
-    /**
-     * Every MSS option on a SYN the target sends or receives is rewritten to 9000 (nftables' maxseg mangling): it
-     * advertises more than it can receive on the link (MUST-67) and takes the peer's MSS for 9000 (MUST-16).
-     */
-    MSS_9000("mss-9000", "the MSS option of every SYN in or out of the target is rewritten to 9000", null);
+    CHECKSUM_OFFLOAD("checksum-offload", "transmit checksum offload on for the target's eth0: its frames leave with partial checksums", null);
 
     public final String id;
     public final String what;
@@ -60,9 +55,6 @@ public enum Fault {
             }
             switch (this) {
                 case CHECKSUM_OFFLOAD -> HostCommand.inNetns(pid, "ethtool", "-K", "eth0", "tx", "on");
-                case MSS_9000 -> HostCommand.inNetns(pid, "sh", "-c", "printf '%s' \"$0\" | nft -f -", "table inet tcpct_fault {\n"
-                        + " chain out {\n  type filter hook output priority 0; policy accept;\n  tcp flags & syn == syn tcp option maxseg size set 9000\n }\n"
-                        + " chain in {\n  type filter hook prerouting priority -150; policy accept;\n  tcp flags & syn == syn tcp option maxseg size set 9000\n }\n}\n");
                 default -> HostCommand.inNetns(pid, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/tcp_rfc1337");
             }
             return;
