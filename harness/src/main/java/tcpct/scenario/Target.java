@@ -192,6 +192,29 @@ public final class Target {
     }
 
     /**
+     * How a read of the connection now ends, for what the application learns of a close (MUST-12): {@code "EOF"} when
+     * the read reports end of stream, the errno name when it fails (ECONNRESET for a reset connection), else
+     * {@code "data: "} and the text read. Waits up to 1 s for the socket to become readable.
+     */
+    public String recvOutcome() {
+        Session s = session();
+        require(s.connection, "recvOutcome", "target.accept() or target.connect()");
+        String[] got = new String[1];
+        s.step("target reads, to learn how the connection ended", () -> {
+            try {
+                JsonNode a = call("recv", args("sock", s.connection, "max", 65536, "timeoutMs", 1000), Duration.ofSeconds(1));
+                got[0] = a.path("eof").asBoolean(false) ? "EOF"
+                        : "data: " + new String(HexFormat.of().parseHex(a.path("data").asText("")), StandardCharsets.UTF_8);
+            } catch (AgentError e) {
+                got[0] = e.errno();
+            }
+            io.qameta.allure.Allure.step("the read reports " + got[0]);
+        });
+        s.lastAction = "recv";
+        return got[0];
+    }
+
+    /**
      * Any agent command by name (targets/AGENT-PROTOCOL.md), for what the verbs above do not wrap yet.
      * Unsupported commands make the scenario UNIMPLEMENTED.
      */

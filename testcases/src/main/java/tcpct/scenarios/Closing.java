@@ -55,6 +55,33 @@ public class Closing extends Fixtures {
         assertThat(target).isIn(TIME_WAIT);
     }
 
+    @Test(description = "The peer closes normally (FIN): the application's read reports the end of the stream, not an error", groups = "closing")
+    @Scenario(id = "closing/normal-close-reported")
+    @Rfc9293(section = {"3.6"}, requirements = {"MUST-12"}, edges = {"E1", "E4", "E10", "E13"})
+    public void normalCloseReported() {
+        closeWait();
+        String end = target.recvOutcome();
+        if (!end.equals("EOF")) {
+            throw new ConformanceFailure("expecting the application's read to report the end of the stream after the peer's FIN (MUST-12: "
+                    + "informed that the connection closed normally), but it reported " + end);
+        }
+    }
+
+    @Test(description = "The peer aborts (RST): the application's read reports the reset (ECONNRESET), not a normal end of stream", groups = "closing")
+    @Scenario(id = "closing/abort-reported")
+    @Rfc9293(section = {"3.6", "3.10.7.4"}, requirements = {"MUST-12"}, edges = {"E1", "E4", "E10"})
+    public void abortReported() {
+        establishedPassively();
+        peer.send(rst().seq(1));
+        peer.expectNothing(java.time.Duration.ofMillis(300)); // a RST is never answered
+        assertThat(target).isIn(tcpct.state.TcpState.CLOSED);
+        String end = target.recvOutcome();
+        if (!end.equals("ECONNRESET")) {
+            throw new ConformanceFailure("expecting the application's read to report the reset after the peer's RST (MUST-12: informed "
+                    + "that the connection was aborted), but it reported " + end);
+        }
+    }
+
     /**
      * TIME-WAIT by an active close, then a SYN from the same port with an ISN 2^28 above the old one. Returns the
      * target's SYN,ACK when it reopened (checked against condition 1), empty when it kept TIME-WAIT (checked).
