@@ -42,7 +42,7 @@ final class Help {
                     WORKERS,
                     new Option("--baseline", "SUMMARY.json", "compare with an earlier run of the same target: exit 1 only when a verdict changed"),
                     new Option("--update-baseline", null, "write targets/NAME/expected.json from this run, for review"),
-                    new Option("--fault", "drop-fin|drop-syn-ack|drop-ack|rfc1337", "break the target on purpose, to show the suite catches it"),
+                    new Option("--fault", "drop-fin|drop-syn-ack|drop-ack|rfc1337|checksum-offload", "break the target on purpose, to show the suite catches it"),
                     new Option("--history", "DIR", "the report's trend history (default: one per output folder, kept beside it);"
                             + " give the same DIR to runs that should share one trend"),
                     new Option("--shard", "I/N", "only shard I of N of the selection (a stable split by id; ./tcpct merge joins the shards' folders)"),
@@ -79,6 +79,10 @@ final class Help {
                     GROUP, SCENARIO,
                     new Option("--json", null, "one JSON array (id, title, groups, sections, requirements, edges) instead of the table")),
                     "needs neither root nor the engine."),
+            new Command("requirements", "every requirement id of RFC 9293 Appendix B: class, section, sentence", false, List.of(
+                    new Option("--class", "wire|wire-extra|api-only|not-testable", "only the requirements of this class"),
+                    new Option("--json", null, "one JSON array (id, class, sections, sentence, note, link) instead of the table")),
+                    "needs neither root nor the engine. A run's summary.json says which scenarios cite each id, with their verdicts."),
             new Command("help", "this text, or one command's: ./tcpct help run (the same as ./tcpct run --help)", false, List.of(), ""));
 
     private Help() {

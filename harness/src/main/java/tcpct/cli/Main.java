@@ -58,6 +58,7 @@ public final class Main {
                 case "soak" -> Soak.run(args, home, catalog.get());
                 case "bench" -> Bench.run(args, home, catalog.get());
                 case "merge" -> Merge.run(args, home);
+                case "requirements" -> RequirementsCommand.run(args);
                 default -> throw new UsageException(command.name() + " is run by ./tcpct itself, not by the Java runner: call ./tcpct "
                         + command.name());
             };

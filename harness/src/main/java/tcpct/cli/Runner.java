@@ -171,6 +171,8 @@ public final class Runner {
         if (tcpct.report.GridTable.write(recorder.results(), expected, o.out().resolve(tcpct.report.GridTable.FILE))) {
             System.out.println("tcpct: grid " + o.out().resolve(tcpct.report.GridTable.FILE));
         }
+        tcpct.report.RequirementsPage.write(tcpct.report.RequirementCoverage.ofResults(recorder.results()), spec.name(),
+                o.out().resolve(tcpct.report.RequirementsPage.FILE));
         if (reportProblem != null) {
             System.err.println("tcpct: no HTML report: " + reportProblem);
         }

@@ -62,6 +62,14 @@ public final class Matrix {
             ObjectNode v = row.putObject("verdicts");
             targets.forEach(t -> v.put(t, byScenario.get(id).getOrDefault(t, "NOT_RUN")));
         }
+        ObjectNode reqs = root.putObject("requirements"); // per cited requirement id: its verdict on each target
+        Map<String, Map<String, RequirementCoverage.Entry>> byTarget = RequirementsPage.byTarget(outDir, targets);
+        for (Requirement r : Requirements.catalogue().all()) {
+            if (byTarget.values().stream().anyMatch(c -> c.containsKey(r.id()))) {
+                ObjectNode row = reqs.putObject(r.id()).put("class", r.kind().label);
+                targets.forEach(t -> row.put(t, byTarget.get(t).containsKey(r.id()) ? byTarget.get(t).get(r.id()).verdict() : "NO_SCENARIO"));
+            }
+        }
         om.enable(SerializationFeature.INDENT_OUTPUT).writeValue(outDir.resolve(JSON).toFile(), root);
         StringBuilder h = new StringBuilder("""
                 <!doctype html><meta charset="utf-8"><title>tcpct: stacks side by side</title>
@@ -86,7 +94,9 @@ public final class Matrix {
             }
             h.append("</tr>");
         }
-        Files.writeString(outDir.resolve(HTML), h.append("</table>"));
+        Files.writeString(outDir.resolve(HTML), h.append("</table><p>The RFC 9293 requirements per target: <a href=\"")
+                .append(RequirementsPage.FILE).append("\">").append(RequirementsPage.FILE).append("</a></p>"));
+        RequirementsPage.writeMatrix(outDir, targets);
         return disagree.size();
     }
 

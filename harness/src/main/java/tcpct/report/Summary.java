@@ -18,7 +18,9 @@ import tcpct.scenario.Verdict;
  * {@code durationMs} minus the waits shows the harness's own overhead; and known deviations: per scenario
  * {@code expectedReason} (the reason of the target's expected.json when it expects other than PASSED) and
  * {@code knownDeviation} (true when the verdict is that expected deviation), and their count
- * {@code knownDeviations} at the top.
+ * {@code knownDeviations} at the top;
+ * and {@code coverage.requirementVerdicts} ({@link RequirementCoverage}): per cited requirement id its class,
+ * its scenarios' verdicts and its own.
  */
 public final class Summary {
 
@@ -103,6 +105,7 @@ public final class Summary {
         states.forEach(cov.putObject("states")::put);
         edges.forEach(cov.putObject("edges")::put);
         requirements.forEach(cov.putObject("requirements")::put);
+        cov.set("requirementVerdicts", RequirementCoverage.toJson(RequirementCoverage.ofResults(results)));
         Map<String, Integer> grid = GridTable.counts(results);
         if (!grid.isEmpty()) {
             grid.forEach(cov.putObject("grid")::put);

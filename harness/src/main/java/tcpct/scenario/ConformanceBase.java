@@ -248,9 +248,12 @@ public abstract class ConformanceBase implements IHookable {
             Allure.link("RFC 9293 section " + section, "https://www.rfc-editor.org/rfc/rfc9293#section-" + section);
         }
         for (String id : info.rfc()) {
-            if (id.matches("(MUST|SHLD|MAY|REC)-\\d+")) {
-                // Appendix B lists every requirement ID with the section that states it
-                Allure.link("RFC 9293 " + id, "https://www.rfc-editor.org/rfc/rfc9293#appendix-B");
+            if (id.matches(tcpct.report.Requirements.ID_PATTERN)) {
+                // the section that states it (the catalogue knows it), and the run's requirements page at its row
+                String where = tcpct.report.Requirements.catalogue().byId(id).map(tcpct.report.Requirement::link)
+                        .orElse("https://www.rfc-editor.org/rfc/rfc9293#appendix-B");
+                Allure.link("RFC 9293 " + id, where);
+                Allure.link(id + " in this run's requirements", "../" + tcpct.report.RequirementsPage.FILE + "#" + id);
             }
         }
         // the run's pictures lie beside report/: one click from every scenario

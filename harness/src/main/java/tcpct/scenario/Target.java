@@ -38,7 +38,14 @@ public final class Target {
             if (s.pendingSocket == null) {
                 s.pendingSocket = call("socket", args()).path("sock").asInt();
             }
-            call("setsockopt", args("sock", s.pendingSocket, "name", name, "value", value));
+            try {
+                call("setsockopt", args("sock", s.pendingSocket, "name", name, "value", value));
+            } catch (AgentError e) {
+                if ("ENOPROTOOPT".equals(e.errno())) { // the stack has no such option: a call it lacks, as ENOSYS
+                    throw new Unimplemented("the target has no socket option " + name + ": " + e.getMessage());
+                }
+                throw e;
+            }
         });
         s.lastAction = "setsockopt " + name;
     }
@@ -179,6 +186,29 @@ public final class Target {
         s.step("target reads", () -> {
             JsonNode a = call("recv", args("sock", s.connection, "max", 65536, "timeoutMs", 1000), Duration.ofSeconds(1));
             got[0] = new String(HexFormat.of().parseHex(a.path("data").asText("")), StandardCharsets.UTF_8);
+        });
+        s.lastAction = "recv";
+        return got[0];
+    }
+
+    /**
+     * How a read of the connection now ends, for what the application learns of a close (MUST-12): {@code "EOF"} when
+     * the read reports end of stream, the errno name when it fails (ECONNRESET for a reset connection), else
+     * {@code "data: "} and the text read. Waits up to 1 s for the socket to become readable.
+     */
+    public String recvOutcome() {
+        Session s = session();
+        require(s.connection, "recvOutcome", "target.accept() or target.connect()");
+        String[] got = new String[1];
+        s.step("target reads, to learn how the connection ended", () -> {
+            try {
+                JsonNode a = call("recv", args("sock", s.connection, "max", 65536, "timeoutMs", 1000), Duration.ofSeconds(1));
+                got[0] = a.path("eof").asBoolean(false) ? "EOF"
+                        : "data: " + new String(HexFormat.of().parseHex(a.path("data").asText("")), StandardCharsets.UTF_8);
+            } catch (AgentError e) {
+                got[0] = e.errno();
+            }
+            io.qameta.allure.Allure.step("the read reports " + got[0]);
         });
         s.lastAction = "recv";
         return got[0];

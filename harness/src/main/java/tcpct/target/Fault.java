@@ -18,7 +18,12 @@ public enum Fault {
     DROP_ACK("drop-ack", "the target's segments carrying only ACK are dropped on their way out",
             "tcp flags == ack meta l4proto tcp drop"),
     /** net.ipv4.tcp_rfc1337 = 1: a RST in TIME-WAIT is ignored, against RFC 9293 3.10.7.4. */
-    RFC1337("rfc1337", "net.ipv4.tcp_rfc1337 = 1 in the target (RST ignored in TIME-WAIT)", null);
+    RFC1337("rfc1337", "net.ipv4.tcp_rfc1337 = 1 in the target (RST ignored in TIME-WAIT)", null),
+    /**
+     * Transmit checksum offload switched back on for the target's eth0: a veth never fills the checksum in, so the
+     * target's frames reach the wire with only the pseudo-header sum in it (MUST-2 broken as a peer sees it).
+     */
+    CHECKSUM_OFFLOAD("checksum-offload", "transmit checksum offload on for the target's eth0: its frames leave with partial checksums", null);
 
     public final String id;
     public final String what;
@@ -45,10 +50,13 @@ public enum Fault {
     void apply(long pid, boolean kernelStack) {
         if (nftRule == null) {
             if (!kernelStack) {
-                throw new TargetException("fault " + id + " changes a sysctl of the container's kernel, which a user-space stack "
-                        + "does not read: use a fault that drops segments (drop-fin, drop-syn-ack, drop-ack)");
+                throw new TargetException("fault " + id + " changes the container's kernel (a sysctl, the NIC's offload, its IP hooks), "
+                        + "which a user-space stack bypasses: use a fault that drops segments (drop-fin, drop-syn-ack, drop-ack)");
             }
-            HostCommand.inNetns(pid, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/tcp_rfc1337");
+            switch (this) {
+                case CHECKSUM_OFFLOAD -> HostCommand.inNetns(pid, "ethtool", "-K", "eth0", "tx", "on");
+                default -> HostCommand.inNetns(pid, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/tcp_rfc1337");
+            }
             return;
         }
         String rules = kernelStack

@@ -65,7 +65,7 @@ public class HelpTest {
         assertThat(v.out()).startsWith("tcpct ");
         Said unknown = execute("help", "nosuch");
         assertThat(unknown.exit()).isEqualTo(2);
-        assertThat(unknown.err().strip()).isEqualTo("tcpct: unknown command 'nosuch': use run, merge, soak, bench, selftest, targets, scenarios or help"
+        assertThat(unknown.err().strip()).isEqualTo("tcpct: unknown command 'nosuch': use " + Help.names() + ""
                 + " (./tcpct --help)");
     }
 

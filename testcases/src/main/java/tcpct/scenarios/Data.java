@@ -19,7 +19,10 @@ public class Data extends Fixtures {
 
     @Test(description = "Data both ways in ESTABLISHED, every octet acknowledged, then a passive close at the right sequence numbers", groups = "data")
     @Scenario(id = "data/exchange-then-passive-close")
-    @Rfc9293(section = {"3.9.1", "3.10.7.4", "3.6"}, edges = {"E1", "E4", "E10", "E13", "E19", "E20"})
+    // MUST-1: the peer's window, 64240, read as a signed 16-bit number is negative and no data would leave; MUST-60 and
+    // MUST-61 (a SEND cannot set PUSH in the sockets API): the data is on the wire within 3 s, its last segment with PSH
+    @Rfc9293(section = {"3.1", "3.9.1.2", "3.10.7.4", "3.6"}, requirements = {"MUST-1", "MUST-60", "MUST-61"},
+            edges = {"E1", "E4", "E10", "E13", "E19", "E20"})
     public void exchangeThenPassiveClose() {
         establishedPassively();
         peer.send(ack().seq(1).ack(1).data("hello").psh());
@@ -37,7 +40,7 @@ public class Data extends Fixtures {
 
     @Test(description = "Data both ways in ESTABLISHED, then an active close whose FIN follows the data", groups = "data")
     @Scenario(id = "data/exchange-then-active-close")
-    @Rfc9293(section = {"3.9.1", "3.10.7.4", "3.6"}, edges = {"E1", "E4", "E10", "E12", "E14", "E16"})
+    @Rfc9293(section = {"3.9.1.2", "3.10.7.4", "3.6"}, requirements = {"MUST-60", "MUST-61"}, edges = {"E1", "E4", "E10", "E12", "E14", "E16"})
     public void exchangeThenActiveClose() {
         establishedPassively();
         target.send("ping");

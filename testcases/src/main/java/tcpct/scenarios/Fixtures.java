@@ -16,6 +16,11 @@ import static tcpct.state.TcpState.SYN_RECEIVED;
 import static tcpct.state.TcpState.SYN_SENT;
 
 import java.time.Duration;
+import java.util.List;
+import tcpct.scenario.Peer;
+import tcpct.segment.Flag;
+import tcpct.segment.Segment;
+import tcpct.segment.SegmentTemplate;
 import tcpct.scenario.ConformanceBase;
 import tcpct.scenario.ConformanceFailure;
 import tcpct.wire.Frame;
@@ -26,6 +31,9 @@ import tcpct.wire.Frame;
  * connection that was really opened.
  */
 abstract class Fixtures extends ConformanceBase {
+
+    /** Bound on the segments sent to fill a window the application does not read. */
+    static final int MAX_FILL_SEGMENTS = 64;
 
     /** "For this specification the MSL is taken to be 2 minutes" (RFC 9293 section 3.4.2). */
     static final Duration MSL = Duration.ofMinutes(2);
@@ -93,11 +101,66 @@ abstract class Fixtures extends ConformanceBase {
         return last;
     }
 
+    /**
+     * ESTABLISHED on a 2048-octet receive buffer (SO_RCVBUF; a stack without it makes the scenario UNIMPLEMENTED), then
+     * 536-octet segments the application does not read until the target's window is 0. {@code listening} brings the
+     * target to LISTEN. Returns the peer's next SEQ, the target's RCV.NXT.
+     */
+    protected long filledReceiveWindow(Runnable listening) {
+        target.option("SO_RCVBUF", 2048);             // a small buffer, so that a few segments fill the window
+        listening.run();
+        peer.send(syn().seq(0).mss(536));
+        peer.expect(synAck().seq(0).ack(1));          assertThat(target).isIn(SYN_RECEIVED);
+        peer.send(ack().seq(1).ack(1));               assertThat(target).isIn(ESTABLISHED);
+        target.accept();
+        long next = 1;
+        int window = peer.lastExpected().window();
+        for (int segments = 0; window > 0; segments++) {
+            if (segments == MAX_FILL_SEGMENTS) {
+                throw new ConformanceFailure("expecting the target's window to close after " + MAX_FILL_SEGMENTS
+                        + " segments the application does not read, but it still offers " + window + " octets");
+            }
+            int n = Math.min(window, 536);
+            peer.send(ack().seq(next).ack(1).data("z".repeat(n)).psh());
+            next += n;
+            peer.expect(ack().seq(1).ack(next));
+            window = peer.lastExpected().window();
+        }
+        return next;
+    }
+
     /** The application reads from the connection now, and must get exactly {@code text}. */
     protected void expectRead(String text) {
         String read = target.recv();
         if (!read.equals(text)) {
             throw new ConformanceFailure("expected the application to read \"" + text + "\", but it read \"" + read + "\"");
         }
+    }
+
+    /**
+     * Takes {@code text} from the target in as many segments as it uses, starting at its SEQ {@code seq}
+     * with our ACK {@code ack}, each checked with {@link Peer#expect} and acknowledged as it arrives (as a
+     * peer would: a Nagle sender waits for it). Returns the segments' lengths.
+     */
+    protected List<Integer> receive(String text, long seq, long ack) {
+        return receive(text, seq, ack, s -> { });
+    }
+
+    /** The same, with {@code each} run on every segment of the target's as it is taken. */
+    protected List<Integer> receive(String text, long seq, long ack, java.util.function.Consumer<Segment> each) {
+        List<Integer> sizes = new java.util.ArrayList<>();
+        int got = 0;
+        while (got < text.length() && sizes.size() < text.length()) {
+            Segment s = peer.awaitAnswer(Peer.EXPECT_TIMEOUT).orElseThrow(() -> new ConformanceFailure("expected the "
+                    + text.length() + " octets the target was asked to send, saw nothing within " + Peer.EXPECT_TIMEOUT.toMillis() + " ms"));
+            int n = Math.max(1, Math.min(s.payloadLength(), text.length() - got));
+            SegmentTemplate t = ack().seq(seq + got).ack(ack).data(text.substring(got, got + n));
+            peer.expect(s.flags().has(Flag.PSH) ? t.psh() : t);
+            each.accept(peer.lastExpected());
+            sizes.add(n);
+            got += n;
+            peer.send(ack().seq(ack).ack(seq + got));
+        }
+        return sizes;
     }
 }

@@ -1,0 +1,68 @@
+package tcpct.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.testng.annotations.Test;
+
+public class RequirementsCommandTest {
+
+    private record Ran(int exit, String out, String err) {
+    }
+
+    private static Ran run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int exit = Main.execute(args, () -> {
+                throw new AssertionError("requirements needs no scenario catalogue");
+            });
+            return new Ran(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    public void printsEveryIdWithItsClassSectionAndSentence() {
+        Ran r = run("requirements");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out().lines()).hasSize(119);
+        assertThat(r.out()).containsPattern("(?m)^MUST-1 +wire +3\\.1 +The window size MUST be treated as an unsigned number");
+    }
+
+    @Test
+    public void filtersByClass() {
+        Ran r = run("requirements", "--class", "api-only");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out().lines().map(l -> l.split(" +")[0])).containsExactly("MUST-46", "MAY-14", "MAY-15", "MAY-17");
+    }
+
+    @Test
+    public void writesJson() throws Exception {
+        Ran r = run("requirements", "--json", "--class", "not-testable");
+        assertThat(r.exit()).isZero();
+        JsonNode a = new ObjectMapper().readTree(r.out());
+        assertThat(a.size()).isEqualTo(6);
+        assertThat(a.get(0).path("id").asText()).isEqualTo("MUST-9");
+        assertThat(a.get(0).path("link").asText()).isEqualTo("https://www.rfc-editor.org/rfc/rfc9293#section-3.4.1");
+        assertThat(a.get(0).path("note").asText()).isNotBlank();
+    }
+
+    @Test
+    public void aWrongClassIsOneLineAndExitTwo() {
+        Ran r = run("requirements", "--class", "wired");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).startsWith("tcpct: unknown requirement class 'wired'").doesNotContain("\n");
+        assertThat(run("requirements", "--frob").err()).contains("unknown option '--frob' for requirements");
+    }
+}
