@@ -16,6 +16,11 @@ import static tcpct.state.TcpState.SYN_RECEIVED;
 import static tcpct.state.TcpState.SYN_SENT;
 
 import java.time.Duration;
+import java.util.List;
+import tcpct.scenario.Peer;
+import tcpct.segment.Flag;
+import tcpct.segment.Segment;
+import tcpct.segment.SegmentTemplate;
 import tcpct.scenario.ConformanceBase;
 import tcpct.scenario.ConformanceFailure;
 import tcpct.wire.Frame;
@@ -55,41 +60,78 @@ abstract class Fixtures extends ConformanceBase {
         peer.expect(ack().seq(1).ack(1));             assertThat(target).isIn(ESTABLISHED);
     }
 
+    /**
+     * Established passively, then the target sends {@code sent} octets (none: {@link #establishedPassively})
+     * and the peer acknowledges every segment: SND.UNA = SND.NXT = 1 + sent, so an ACK below SND.UNA is an
+     * old one of octets really sent, as a correct peer's delayed duplicate would be.
+     */
+    protected void establishedAfterSending(int sent) {
+        establishedPassively();
+        if (sent > 0) {
+            receive("x".repeat(sent), 1, 1);          assertThat(target).isIn(ESTABLISHED);
+        }
+    }
+
     /** Established passively, then CLOSE (E12): FIN-WAIT-1. Returns the target's FIN. */
     protected Frame finWait1() {
-        establishedPassively();
+        return finWait1(0);
+    }
+
+    /** {@link #establishedAfterSending}, then CLOSE (E12): FIN-WAIT-1. Returns the target's FIN. */
+    protected Frame finWait1(int sent) {
+        establishedAfterSending(sent);
         target.close();
-        Frame fin = peer.expect(finAck().seq(1).ack(1)); assertThat(target).isIn(FIN_WAIT_1);
+        Frame fin = peer.expect(finAck().seq(1 + sent).ack(1)); assertThat(target).isIn(FIN_WAIT_1);
         return fin;
     }
 
     /** FIN-WAIT-1, then the ACK of the target's FIN (E14): FIN-WAIT-2. Returns the target's FIN. */
     protected Frame finWait2() {
-        Frame fin = finWait1();
-        peer.send(ack().seq(1).ack(2));               assertThat(target).isIn(FIN_WAIT_2);
+        return finWait2(0);
+    }
+
+    /** {@link #finWait1(int)}, then the ACK of the target's FIN (E14): FIN-WAIT-2. Returns the target's FIN. */
+    protected Frame finWait2(int sent) {
+        Frame fin = finWait1(sent);
+        peer.send(ack().seq(1).ack(2 + sent));        assertThat(target).isIn(FIN_WAIT_2);
         return fin;
     }
 
     /** Established passively, then the peer's FIN (E13): CLOSE-WAIT. */
     protected void closeWait() {
-        establishedPassively();
-        peer.send(finAck().seq(1).ack(1));
-        peer.expect(ack().seq(1).ack(2));             assertThat(target).isIn(CLOSE_WAIT);
+        closeWait(0);
+    }
+
+    /** {@link #establishedAfterSending}, then the peer's FIN (E13): CLOSE-WAIT. */
+    protected void closeWait(int sent) {
+        establishedAfterSending(sent);
+        peer.send(finAck().seq(1).ack(1 + sent));
+        peer.expect(ack().seq(1 + sent).ack(2));      assertThat(target).isIn(CLOSE_WAIT);
     }
 
     /** CLOSE-WAIT, then CLOSE (E19): LAST-ACK. Returns the target's FIN. */
     protected Frame lastAck() {
-        closeWait();
+        return lastAck(0);
+    }
+
+    /** {@link #closeWait(int)}, then CLOSE (E19): LAST-ACK. Returns the target's FIN. */
+    protected Frame lastAck(int sent) {
+        closeWait(sent);
         target.close();
-        Frame fin = peer.expect(finAck().seq(1).ack(2)); assertThat(target).isIn(LAST_ACK);
+        Frame fin = peer.expect(finAck().seq(1 + sent).ack(2)); assertThat(target).isIn(LAST_ACK);
         return fin;
     }
 
     /** FIN-WAIT-2, then the peer's FIN (E16): TIME-WAIT. Returns the target's last ACK, where TIME-WAIT began. */
     protected Frame activeCloseIntoTimeWait() {
-        finWait2();
-        peer.send(finAck().seq(1).ack(2));
-        Frame last = peer.expect(ack().seq(2).ack(2)); assertThat(target).isIn(TIME_WAIT);
+        return activeCloseIntoTimeWait(0);
+    }
+
+    /** {@link #finWait2(int)}, then the peer's FIN (E16): TIME-WAIT. Returns the target's last ACK. */
+    protected Frame activeCloseIntoTimeWait(int sent) {
+        finWait2(sent);
+        peer.send(finAck().seq(1).ack(2 + sent));
+        Frame last = peer.expect(ack().seq(2 + sent).ack(2)); assertThat(target).isIn(TIME_WAIT);
         return last;
     }
 
@@ -99,5 +141,26 @@ abstract class Fixtures extends ConformanceBase {
         if (!read.equals(text)) {
             throw new ConformanceFailure("expected the application to read \"" + text + "\", but it read \"" + read + "\"");
         }
+    }
+
+    /**
+     * Takes {@code text} from the target in as many segments as it uses, starting at its SEQ {@code seq}
+     * with our ACK {@code ack}, each checked with {@link Peer#expect} and acknowledged as it arrives (as a
+     * peer would: a Nagle sender waits for it). Returns the segments' lengths.
+     */
+    protected List<Integer> receive(String text, long seq, long ack) {
+        List<Integer> sizes = new java.util.ArrayList<>();
+        int got = 0;
+        while (got < text.length() && sizes.size() < text.length()) {
+            Segment s = peer.awaitAnswer(Peer.EXPECT_TIMEOUT).orElseThrow(() -> new ConformanceFailure("expected the "
+                    + text.length() + " octets the target was asked to send, saw nothing within " + Peer.EXPECT_TIMEOUT.toMillis() + " ms"));
+            int n = Math.max(1, Math.min(s.payloadLength(), text.length() - got));
+            SegmentTemplate t = ack().seq(seq + got).ack(ack).data(text.substring(got, got + n));
+            peer.expect(s.flags().has(Flag.PSH) ? t.psh() : t);
+            sizes.add(n);
+            got += n;
+            peer.send(ack().seq(ack).ack(seq + got));
+        }
+        return sizes;
     }
 }

@@ -491,27 +491,6 @@ public class Robustness extends Fixtures {
         }
     }
 
-    /**
-     * Takes {@code text} from the target in as many segments as it uses, starting at its SEQ {@code seq}
-     * with our ACK {@code ack}, each checked with {@link Peer#expect} and acknowledged as it arrives (as a
-     * peer would: a Nagle sender waits for it). Returns the segments' lengths.
-     */
-    private List<Integer> receive(String text, long seq, long ack) {
-        List<Integer> sizes = new java.util.ArrayList<>();
-        int got = 0;
-        while (got < text.length() && sizes.size() < text.length()) {
-            Segment s = peer.awaitAnswer(Peer.EXPECT_TIMEOUT).orElseThrow(() -> new ConformanceFailure("expected the "
-                    + text.length() + " octets the target was asked to send, saw nothing within " + Peer.EXPECT_TIMEOUT.toMillis() + " ms"));
-            int n = Math.max(1, Math.min(s.payloadLength(), text.length() - got));
-            SegmentTemplate t = ack().seq(seq + got).ack(ack).data(text.substring(got, got + n));
-            peer.expect(s.flags().has(Flag.PSH) ? t.psh() : t);
-            sizes.add(n);
-            got += n;
-            peer.send(ack().seq(ack).ack(seq + got));
-        }
-        return sizes;
-    }
-
     /** ESTABLISHED after {@link #establishedPassively}, as the model sees it, with the window the target advertised. */
     private Tcb established() {
         return new Tcb(ESTABLISHED, 1, 1, 1, peer.lastExpected().window(), true);
