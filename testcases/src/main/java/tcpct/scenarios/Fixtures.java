@@ -68,7 +68,9 @@ abstract class Fixtures extends ConformanceBase {
     protected void establishedAfterSending(int sent) {
         establishedPassively();
         if (sent > 0) {
-            receive("x".repeat(sent), 1, 1);          assertThat(target).isIn(ESTABLISHED);
+            String text = "x".repeat(sent);
+            target.send(text);
+            receive(text, 1, 1);                      assertThat(target).isIn(ESTABLISHED);
         }
     }
 
