@@ -225,6 +225,11 @@ public final class ReferenceModel {
     static final String TIME_WAIT_ACKNOWLEDGES = "3.10.7.4 fifth, TIME-WAIT: 'The only thing that can arrive in this state is a "
             + "retransmission of the remote FIN. Acknowledge it, and restart the 2 MSL timeout'";
 
+    /** 3.10.7.4 first, on segments that lie partly or wholly outside the window, in the RFC's words. */
+    static final String TRIMMED = "3.10.7.4 first: 'One could tailor actual segments to fit this assumption by trimming off any "
+            + "portions that lie outside the window (including SYN and FIN) and only processing further if the segment then begins "
+            + "at RCV.NXT': trimmed, the segment is an empty one at RCV.NXT; ";
+
     /** The states in which the peer's FIN has been received: its sequence space has ended at RCV.NXT. */
     public static boolean finReceived(TcpState st) {
         return st == CLOSE_WAIT || st == CLOSING || st == LAST_ACK || st == TIME_WAIT;
@@ -261,7 +266,13 @@ public final class ReferenceModel {
      * "this should not occur since a FIN has been received from the remote side";</li>
      * <li>with RFC 5961, an ACK of octets before the target's ISS (SEG.ACK =< ISS, none of them ever sent)
      * may be discarded with an ACK sent back: 3.10.7.4 fifth says the ACK is acceptable "only if" it lies in
-     * [SND.UNA - MAX.SND.WND, SND.NXT], a necessary condition that a narrower range keeps.</li>
+     * [SND.UNA - MAX.SND.WND, SND.NXT], a necessary condition that a narrower range keeps;</li>
+     * <li>a segment whose every octet (text, FIN) lies just left of RCV.NXT, such as the peer's FIN again, may
+     * be trimmed to an empty segment at RCV.NXT and its ACK processed, as the first step allows ("one could
+     * tailor actual segments ... by trimming off any portions that lie outside the window"): in LAST-ACK an
+     * ACK of our FIN in it then closes the connection, in CLOSING it enters TIME-WAIT. Only where that ACK
+     * moves the state on: where it changes nothing, the peer resent because it lacks our ACK, and the first
+     * step's "an acknowledgment should be sent" stays the expectation.</li>
      * </ul>
      */
     public List<Prediction> permittedAlternatives(Tcb t, Arrival s) {
@@ -283,6 +294,13 @@ public final class ReferenceModel {
                 && !s.has(SYN) && !s.has(RST) && s.has(ACK) && s.seq() >= t.rcvNxt()) {
             out.add(Prediction.drop(p.next(), "3.10.7.4 seventh: in " + st + " 'this should not occur since a FIN has been received "
                     + "from the remote side': a second FIN, which no correct peer sends, may be ignored"));
+        }
+        if (s.segLen() > 0 && s.seq() < t.rcvNxt() && s.seq() + s.segLen() == t.rcvNxt() && !s.has(SYN) && !s.has(RST)) {
+            // everything it carries is left of the window (e.g. the peer's FIN again): trimmed, an empty segment at RCV.NXT
+            Prediction trimmed = steps(t, new Arrival(s.flags().without(FIN), t.rcvNxt(), s.ack(), 0));
+            if (trimmed.next() != st) { // where the ACK in it changes nothing, the first step's acknowledgment stays expected
+                out.add(new Prediction(trimmed.replies(), trimmed.next(), TRIMMED + trimmed.clause(), trimmed.strength()));
+            }
         }
         if (rfc5961 && s.has(ACK) && !s.has(SYN) && !s.has(RST) && s.ack() <= 0 && acceptable(t, s)) {
             out.add(Prediction.send(ackOf(t, t.rcvNxt()), st, "3.10.7.4 fifth (MAY-12): the ACK is acceptable 'only if' it is in "

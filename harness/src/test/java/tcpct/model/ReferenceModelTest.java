@@ -205,4 +205,18 @@ public class ReferenceModelTest {
         assertThat(rfc5961.permittedAlternatives(sent, seg(1, 1001, ACK))).isEmpty();
         expect(rfc5961.arrive(sent, seg(1, 1001, FIN, ACK)), CLOSE_WAIT, reply(2001, 2, ACK));
     }
+
+    @Test
+    public void theRetransmittedFinMayBeTrimmedAndItsAckProcessed() {
+        // 3.10.7.4 first: "One could tailor actual segments to fit this assumption by trimming off any portions
+        // that lie outside the window (including SYN and FIN) and only processing further if the segment then
+        // begins at RCV.NXT."
+        Tcb lastAck = tcb(LAST_ACK, 1, 2, 2, true);
+        Arrival finAgain = seg(1, 2, FIN, ACK); // the peer's FIN again, now acknowledging ours
+        expect(rfc5961.arrive(lastAck, finAgain), LAST_ACK, reply(2, 2, ACK)); // Table 6: not acceptable, ACK sent
+        permits(rfc5961.permittedAlternatives(lastAck, finAgain), CLOSED); // trimmed: the ACK of our FIN closes it
+        permits(rfc5961.permittedAlternatives(tcb(CLOSING, 1, 2, 2, true), finAgain), TIME_WAIT);
+        // a segment that does not end at RCV.NXT has nothing to trim to: no alternative
+        assertThat(rfc5961.permittedAlternatives(lastAck, seg(-98, 2, FIN, ACK))).isEmpty();
+    }
 }
