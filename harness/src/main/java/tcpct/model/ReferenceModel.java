@@ -270,7 +270,8 @@ public final class ReferenceModel {
      * <li>a segment whose every octet (text, FIN) lies just left of RCV.NXT, such as the peer's FIN again, may
      * be trimmed to an empty segment at RCV.NXT and its ACK processed, as the first step allows ("one could
      * tailor actual segments ... by trimming off any portions that lie outside the window"): in LAST-ACK an
-     * ACK of our FIN in it then closes the connection, in CLOSING it enters TIME-WAIT. Only where that ACK
+     * ACK of our FIN in it then closes the connection, in CLOSING it enters TIME-WAIT, with or without an ACK
+     * of the part trimmed off (the first step's "an acknowledgment should be sent"). Only where that ACK
      * moves the state on: where it changes nothing, the peer resent because it lacks our ACK, and the first
      * step's "an acknowledgment should be sent" stays the expectation.</li>
      * </ul>
@@ -300,6 +301,10 @@ public final class ReferenceModel {
             Prediction trimmed = steps(t, new Arrival(s.flags().without(FIN), t.rcvNxt(), s.ack(), 0));
             if (trimmed.next() != st) { // where the ACK in it changes nothing, the first step's acknowledgment stays expected
                 out.add(new Prediction(trimmed.replies(), trimmed.next(), TRIMMED + trimmed.clause(), trimmed.strength()));
+                if (trimmed.replies().isEmpty()) { // the part trimmed off acknowledged, as the first step says it should be
+                    out.add(new Prediction(List.of(ackOf(t, t.rcvNxt())), trimmed.next(), TRIMMED + "the part trimmed off "
+                            + "acknowledged (<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>); " + trimmed.clause(), trimmed.strength()));
+                }
             }
         }
         if (rfc5961 && s.has(ACK) && !s.has(SYN) && !s.has(RST) && s.ack() <= 0 && acceptable(t, s)) {

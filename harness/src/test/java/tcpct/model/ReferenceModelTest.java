@@ -215,7 +215,9 @@ public class ReferenceModelTest {
         Arrival finAgain = seg(1, 2, FIN, ACK); // the peer's FIN again, now acknowledging ours
         expect(rfc5961.arrive(lastAck, finAgain), LAST_ACK, reply(2, 2, ACK)); // Table 6: not acceptable, ACK sent
         permits(rfc5961.permittedAlternatives(lastAck, finAgain), CLOSED); // trimmed: the ACK of our FIN closes it
+        permits(rfc5961.permittedAlternatives(lastAck, finAgain), CLOSED, reply(2, 2, ACK)); // and the FIN acknowledged
         permits(rfc5961.permittedAlternatives(tcb(CLOSING, 1, 2, 2, true), finAgain), TIME_WAIT);
+        permits(rfc5961.permittedAlternatives(tcb(CLOSING, 1, 2, 2, true), finAgain), TIME_WAIT, reply(2, 2, ACK));
         // a segment that does not end at RCV.NXT has nothing to trim to: no alternative
         assertThat(rfc5961.permittedAlternatives(lastAck, seg(-98, 2, FIN, ACK))).isEmpty();
     }
