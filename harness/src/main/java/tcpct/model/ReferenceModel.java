@@ -176,6 +176,12 @@ public final class ReferenceModel {
             }
             boolean advances = s.ack() > t.sndUna();
             finAcked = advances && s.ack() == t.sndNxt() && finSent(st);
+            if (st == CLOSING && !finAcked) {
+                return Prediction.drop(CLOSING, CLOSING_IGNORES);
+            }
+            if (st == TIME_WAIT && !s.has(FIN)) {
+                return Prediction.send(ackOf(t, t.rcvNxt()), TIME_WAIT, TIME_WAIT_ACKNOWLEDGES);
+            }
             if (finAcked) {
                 switch (st) {
                     case FIN_WAIT_1 -> next = FIN_WAIT_2;
@@ -211,6 +217,24 @@ public final class ReferenceModel {
                 "3.10.7.4 eighth: a FIN advances RCV.NXT over it and is acknowledged; " + next + " becomes " + afterFin);
     }
 
+    /** 3.10.7.4 fifth, CLOSING STATE, in the RFC's words. */
+    static final String CLOSING_IGNORES = "3.10.7.4 fifth, CLOSING: 'if the ACK acknowledges our FIN, then enter the TIME-WAIT state; "
+            + "otherwise, ignore the segment'";
+
+    /** 3.10.7.4 fifth, TIME-WAIT STATE, in the RFC's words. */
+    static final String TIME_WAIT_ACKNOWLEDGES = "3.10.7.4 fifth, TIME-WAIT: 'The only thing that can arrive in this state is a "
+            + "retransmission of the remote FIN. Acknowledge it, and restart the 2 MSL timeout'";
+
+    /** 3.10.7.4 first, on segments that lie partly or wholly outside the window, in the RFC's words. */
+    static final String TRIMMED = "3.10.7.4 first: 'One could tailor actual segments to fit this assumption by trimming off any "
+            + "portions that lie outside the window (including SYN and FIN) and only processing further if the segment then begins "
+            + "at RCV.NXT': trimmed, the segment is an empty one at RCV.NXT; ";
+
+    /** The states in which the peer's FIN has been received: its sequence space has ended at RCV.NXT. */
+    public static boolean finReceived(TcpState st) {
+        return st == CLOSE_WAIT || st == CLOSING || st == LAST_ACK || st == TIME_WAIT;
+    }
+
     private static boolean finSent(TcpState st) {
         return st == FIN_WAIT_1 || st == CLOSING || st == LAST_ACK;
     }
@@ -231,15 +255,64 @@ public final class ReferenceModel {
     }
 
     /**
-     * Answers the RFC permits besides the prediction (its MAYs). Today one: in TIME-WAIT a new SYN, beyond
-     * RCV.NXT, MAY reopen the connection (MAY-2, section 3.6): SYN,ACK and SYN-RECEIVED.
+     * Answers the RFC permits besides the prediction, each with the clause that permits it:
+     * <ul>
+     * <li>in TIME-WAIT a new SYN, beyond RCV.NXT, MAY reopen the connection (MAY-2, section 3.6): SYN,ACK
+     * and SYN-RECEIVED;</li>
+     * <li>in TIME-WAIT an acceptable segment without FIN may also get no reply: the fifth step's "acknowledge
+     * it" speaks of the remote FIN's retransmission, and nothing else in 3.10.7.4 answers an acceptable ACK;</li>
+     * <li>after the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT) a second FIN, which no correct peer
+     * sends (its sequence space ended with the first), may be ignored: the seventh step says of these states
+     * "this should not occur since a FIN has been received from the remote side";</li>
+     * <li>with RFC 5961, an ACK of octets before the target's ISS (SEG.ACK =< ISS, none of them ever sent)
+     * may be discarded with an ACK sent back: 3.10.7.4 fifth says the ACK is acceptable "only if" it lies in
+     * [SND.UNA - MAX.SND.WND, SND.NXT], a necessary condition that a narrower range keeps;</li>
+     * <li>a segment whose every octet (text, FIN) lies just left of RCV.NXT, such as the peer's FIN again, may
+     * be trimmed to an empty segment at RCV.NXT and its ACK processed, as the first step allows ("one could
+     * tailor actual segments ... by trimming off any portions that lie outside the window"): in LAST-ACK an
+     * ACK of our FIN in it then closes the connection, in CLOSING it enters TIME-WAIT, with or without an ACK
+     * of the part trimmed off (the first step's "an acknowledgment should be sent"). Only where that ACK
+     * moves the state on: where it changes nothing, the peer resent because it lacks our ACK, and the first
+     * step's "an acknowledgment should be sent" stays the expectation.</li>
+     * </ul>
      */
     public List<Prediction> permittedAlternatives(Tcb t, Arrival s) {
-        if (t.state() == TIME_WAIT && s.has(SYN) && !s.has(ACK) && !s.has(RST) && !s.has(FIN) && s.seq() >= t.rcvNxt()) {
-            return List.of(new Prediction(List.of(new Reply(Flags.of(SYN, ACK), 0, s.seq() + 1)), SYN_RECEIVED,
+        List<Prediction> out = new java.util.ArrayList<>();
+        TcpState st = t.state();
+        if (st == TIME_WAIT && s.has(SYN) && !s.has(ACK) && !s.has(RST) && !s.has(FIN) && s.seq() >= t.rcvNxt()) {
+            out.add(new Prediction(List.of(new Reply(Flags.of(SYN, ACK), 0, s.seq() + 1)), SYN_RECEIVED,
                     "3.6: a new SYN MAY reopen a connection in TIME-WAIT (MAY-2)", Strength.MUST));
         }
-        return List.of();
+        if (st == CLOSED || st == LISTEN || st == SYN_SENT || st == SYN_RECEIVED) {
+            return out;
+        }
+        Prediction p = arrive(t, s);
+        if (p.clause().equals(TIME_WAIT_ACKNOWLEDGES)) {
+            out.add(Prediction.drop(TIME_WAIT, "3.10.7.4 fifth, TIME-WAIT: the segment is not the retransmitted remote FIN that "
+                    + "'acknowledge it' speaks of, and an acceptable ACK needs no reply ('it can be ignored', ESTABLISHED)"));
+        }
+        if (finReceived(st) && s.has(FIN) && (p.clause().startsWith("3.10.7.4 eighth") || p.clause().contains("SHLD-31")) && acceptable(t, s)
+                && !s.has(SYN) && !s.has(RST) && s.has(ACK) && s.seq() >= t.rcvNxt()) {
+            out.add(Prediction.drop(p.next(), "3.10.7.4 seventh: in " + st + " 'this should not occur since a FIN has been received "
+                    + "from the remote side': a second FIN, which no correct peer sends, may be ignored"));
+        }
+        if (s.segLen() > 0 && s.seq() < t.rcvNxt() && s.seq() + s.segLen() == t.rcvNxt() && !s.has(SYN) && !s.has(RST)) {
+            // everything it carries is left of the window (e.g. the peer's FIN again): trimmed, an empty segment at RCV.NXT
+            Prediction trimmed = steps(t, new Arrival(s.flags().without(FIN), t.rcvNxt(), s.ack(), 0));
+            if (trimmed.next() != st) { // where the ACK in it changes nothing, the first step's acknowledgment stays expected
+                out.add(new Prediction(trimmed.replies(), trimmed.next(), TRIMMED + trimmed.clause(), trimmed.strength()));
+                if (trimmed.replies().isEmpty()) { // the part trimmed off acknowledged, as the first step says it should be
+                    out.add(new Prediction(List.of(ackOf(t, t.rcvNxt())), trimmed.next(), TRIMMED + "the part trimmed off "
+                            + "acknowledged (<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>); " + trimmed.clause(), trimmed.strength()));
+                }
+            }
+        }
+        if (rfc5961 && s.has(ACK) && !s.has(SYN) && !s.has(RST) && s.ack() <= 0 && acceptable(t, s)) {
+            out.add(Prediction.send(ackOf(t, t.rcvNxt()), st, "3.10.7.4 fifth (MAY-12): the ACK is acceptable 'only if' it is in "
+                    + "the range ((SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT); a range narrowed to the octets sent (SEG.ACK =< ISS "
+                    + "acknowledges none) keeps that condition, and a segment outside it MUST be discarded and an ACK sent back"));
+        }
+        return out;
     }
 
     /** Both answers where RFC 5961 and RFC 793 differ; equal predictions otherwise. */

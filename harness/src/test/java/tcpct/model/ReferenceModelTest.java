@@ -139,4 +139,86 @@ public class ReferenceModelTest {
         assertThat(rfc5961.arrive(tcb(ESTABLISHED, 1, 1, 1, true), seg(-100, 1, ACK)).strength()).isEqualTo(Strength.SHOULD);
         assertThat(List.of(rfc5961.arrive(tcb(ESTABLISHED, 1, 1, 1, true), seg(1, 1, FIN)).next())).containsExactly(ESTABLISHED);
     }
+
+    private static void permits(List<Prediction> alternatives, TcpState next, Reply... replies) {
+        assertThat(alternatives).as(alternatives.toString())
+                .anySatisfy(a -> {
+                    assertThat(a.next()).isEqualTo(next);
+                    assertThat(a.replies()).containsExactly(replies);
+                });
+    }
+
+    @Test
+    public void closingIgnoresASegmentWhoseAckIsNotOfOurFin() {
+        // 3.10.7.4 fifth, CLOSING STATE: "In addition to the processing for the ESTABLISHED state, if the ACK
+        // acknowledges our FIN, then enter the TIME-WAIT state; otherwise, ignore the segment."
+        Tcb closing = tcb(CLOSING, 1, 2, 2, true);
+        expect(rfc5961.arrive(closing, seg(2, 1, ACK)), CLOSING);
+        Prediction p = rfc5961.arrive(closing, seg(2, 1, FIN, ACK));
+        expect(p, CLOSING); // ignored: not acknowledged, not taken as a FIN
+        assertThat(p.clause()).contains("otherwise, ignore the segment");
+        expect(rfc5961.arrive(closing, seg(2, 2, ACK)), TIME_WAIT); // the ACK of our FIN still moves it on
+        expect(rfc5961.arrive(closing, seg(2, 102, ACK)), CLOSING, reply(2, 2, ACK)); // ESTABLISHED's "acks something not yet sent"
+    }
+
+    @Test
+    public void timeWaitAcknowledgesWhatArrivesAndMayIgnoreAnAckWithoutFin() {
+        // 3.10.7.4 fifth, TIME-WAIT STATE: "The only thing that can arrive in this state is a retransmission of
+        // the remote FIN. Acknowledge it, and restart the 2 MSL timeout."
+        Tcb timeWait = tcb(TIME_WAIT, 2, 2, 2, true);
+        Prediction p = rfc5961.arrive(timeWait, seg(102, 2, ACK));
+        expect(p, TIME_WAIT, reply(2, 2, ACK));
+        assertThat(p.clause()).contains("Acknowledge it, and restart the 2 MSL timeout");
+        permits(rfc5961.permittedAlternatives(timeWait, seg(102, 2, ACK)), TIME_WAIT);
+        // the remote FIN's retransmission (SEQ = RCV.NXT - 1) is acknowledged by the sequence check already
+        expect(rfc5961.arrive(timeWait, seg(1, 2, FIN, ACK)), TIME_WAIT, reply(2, 2, ACK));
+        assertThat(rfc5961.permittedAlternatives(timeWait, seg(1, 2, FIN, ACK))).as("a retransmitted FIN must be acknowledged").isEmpty();
+    }
+
+    @Test
+    public void aSecondFinAfterThePeersFinMayBeIgnored() {
+        // 3.10.7.4 seventh, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "This should not occur since a FIN has been
+        // received from the remote side."
+        Tcb closeWait = tcb(CLOSE_WAIT, 1, 1, 2, true);
+        expect(rfc5961.arrive(closeWait, seg(2, 1, FIN, ACK)), CLOSE_WAIT, reply(1, 3, ACK));
+        permits(rfc5961.permittedAlternatives(closeWait, seg(2, 1, FIN, ACK)), CLOSE_WAIT);
+        permits(rfc5961.permittedAlternatives(tcb(LAST_ACK, 1, 2, 2, true), seg(102, 1, FIN, ACK)), LAST_ACK);
+        // the peer's FIN again is a retransmission, not a second FIN: acknowledged (first step), nothing else permitted
+        expect(rfc5961.arrive(closeWait, seg(1, 1, FIN, ACK)), CLOSE_WAIT, reply(1, 2, ACK));
+        assertThat(rfc5961.permittedAlternatives(closeWait, seg(1, 1, FIN, ACK))).isEmpty();
+        // in ESTABLISHED a FIN is the first one: no such freedom
+        assertThat(rfc5961.permittedAlternatives(tcb(ESTABLISHED, 1, 1, 1, true), seg(1, 1, FIN, ACK))).isEmpty();
+    }
+
+    @Test
+    public void anAckOfOctetsBeforeTheIssMayBeDiscardedWithAnAckUnderRfc5961() {
+        // 3.10.7.4 fifth: "TCP stacks that implement RFC 5961 MUST add an input check that the ACK value is
+        // acceptable only if it is in the range of ((SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT). All incoming
+        // segments whose ACK value doesn't satisfy the above condition MUST be discarded and an ACK sent back."
+        Tcb fresh = tcb(ESTABLISHED, 1, 1, 1, true);
+        expect(rfc5961.arrive(fresh, seg(1, -999, ACK)), ESTABLISHED); // within MAX.SND.WND: "it can be ignored"
+        permits(rfc5961.permittedAlternatives(fresh, seg(1, -999, ACK)), ESTABLISHED, reply(1, 1, ACK));
+        assertThat(rfc793.permittedAlternatives(fresh, seg(1, -999, ACK))).as("RFC 793 has no ACK range check").isEmpty();
+        // after 2,000 octets were sent and acknowledged, SND.UNA - 1000 is a genuinely old ACK: ignored, FIN processed
+        Tcb sent = tcb(ESTABLISHED, 2001, 2001, 1, true);
+        expect(rfc5961.arrive(sent, seg(1, 1001, ACK)), ESTABLISHED);
+        assertThat(rfc5961.permittedAlternatives(sent, seg(1, 1001, ACK))).isEmpty();
+        expect(rfc5961.arrive(sent, seg(1, 1001, FIN, ACK)), CLOSE_WAIT, reply(2001, 2, ACK));
+    }
+
+    @Test
+    public void theRetransmittedFinMayBeTrimmedAndItsAckProcessed() {
+        // 3.10.7.4 first: "One could tailor actual segments to fit this assumption by trimming off any portions
+        // that lie outside the window (including SYN and FIN) and only processing further if the segment then
+        // begins at RCV.NXT."
+        Tcb lastAck = tcb(LAST_ACK, 1, 2, 2, true);
+        Arrival finAgain = seg(1, 2, FIN, ACK); // the peer's FIN again, now acknowledging ours
+        expect(rfc5961.arrive(lastAck, finAgain), LAST_ACK, reply(2, 2, ACK)); // Table 6: not acceptable, ACK sent
+        permits(rfc5961.permittedAlternatives(lastAck, finAgain), CLOSED); // trimmed: the ACK of our FIN closes it
+        permits(rfc5961.permittedAlternatives(lastAck, finAgain), CLOSED, reply(2, 2, ACK)); // and the FIN acknowledged
+        permits(rfc5961.permittedAlternatives(tcb(CLOSING, 1, 2, 2, true), finAgain), TIME_WAIT);
+        permits(rfc5961.permittedAlternatives(tcb(CLOSING, 1, 2, 2, true), finAgain), TIME_WAIT, reply(2, 2, ACK));
+        // a segment that does not end at RCV.NXT has nothing to trim to: no alternative
+        assertThat(rfc5961.permittedAlternatives(lastAck, seg(-98, 2, FIN, ACK))).isEmpty();
+    }
 }

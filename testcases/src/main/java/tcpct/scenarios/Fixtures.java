@@ -63,41 +63,80 @@ abstract class Fixtures extends ConformanceBase {
         peer.expect(ack().seq(1).ack(1));             assertThat(target).isIn(ESTABLISHED);
     }
 
+    /**
+     * Established passively, then the target sends {@code sent} octets (none: {@link #establishedPassively})
+     * and the peer acknowledges every segment: SND.UNA = SND.NXT = 1 + sent, so an ACK below SND.UNA is an
+     * old one of octets really sent, as a correct peer's delayed duplicate would be.
+     */
+    protected void establishedAfterSending(int sent) {
+        establishedPassively();
+        if (sent > 0) {
+            String text = "x".repeat(sent);
+            target.send(text);
+            receive(text, 1, 1);                      assertThat(target).isIn(ESTABLISHED);
+        }
+    }
+
     /** Established passively, then CLOSE (E12): FIN-WAIT-1. Returns the target's FIN. */
     protected Frame finWait1() {
-        establishedPassively();
+        return finWait1(0);
+    }
+
+    /** {@link #establishedAfterSending}, then CLOSE (E12): FIN-WAIT-1. Returns the target's FIN. */
+    protected Frame finWait1(int sent) {
+        establishedAfterSending(sent);
         target.close();
-        Frame fin = peer.expect(finAck().seq(1).ack(1)); assertThat(target).isIn(FIN_WAIT_1);
+        Frame fin = peer.expect(finAck().seq(1 + sent).ack(1)); assertThat(target).isIn(FIN_WAIT_1);
         return fin;
     }
 
     /** FIN-WAIT-1, then the ACK of the target's FIN (E14): FIN-WAIT-2. Returns the target's FIN. */
     protected Frame finWait2() {
-        Frame fin = finWait1();
-        peer.send(ack().seq(1).ack(2));               assertThat(target).isIn(FIN_WAIT_2);
+        return finWait2(0);
+    }
+
+    /** {@link #finWait1(int)}, then the ACK of the target's FIN (E14): FIN-WAIT-2. Returns the target's FIN. */
+    protected Frame finWait2(int sent) {
+        Frame fin = finWait1(sent);
+        peer.send(ack().seq(1).ack(2 + sent));        assertThat(target).isIn(FIN_WAIT_2);
         return fin;
     }
 
     /** Established passively, then the peer's FIN (E13): CLOSE-WAIT. */
     protected void closeWait() {
-        establishedPassively();
-        peer.send(finAck().seq(1).ack(1));
-        peer.expect(ack().seq(1).ack(2));             assertThat(target).isIn(CLOSE_WAIT);
+        closeWait(0);
+    }
+
+    /** {@link #establishedAfterSending}, then the peer's FIN (E13): CLOSE-WAIT. */
+    protected void closeWait(int sent) {
+        establishedAfterSending(sent);
+        peer.send(finAck().seq(1).ack(1 + sent));
+        peer.expect(ack().seq(1 + sent).ack(2));      assertThat(target).isIn(CLOSE_WAIT);
     }
 
     /** CLOSE-WAIT, then CLOSE (E19): LAST-ACK. Returns the target's FIN. */
     protected Frame lastAck() {
-        closeWait();
+        return lastAck(0);
+    }
+
+    /** {@link #closeWait(int)}, then CLOSE (E19): LAST-ACK. Returns the target's FIN. */
+    protected Frame lastAck(int sent) {
+        closeWait(sent);
         target.close();
-        Frame fin = peer.expect(finAck().seq(1).ack(2)); assertThat(target).isIn(LAST_ACK);
+        Frame fin = peer.expect(finAck().seq(1 + sent).ack(2)); assertThat(target).isIn(LAST_ACK);
         return fin;
     }
 
     /** FIN-WAIT-2, then the peer's FIN (E16): TIME-WAIT. Returns the target's last ACK, where TIME-WAIT began. */
     protected Frame activeCloseIntoTimeWait() {
-        finWait2();
-        peer.send(finAck().seq(1).ack(2));
-        Frame last = peer.expect(ack().seq(2).ack(2)); assertThat(target).isIn(TIME_WAIT);
+        return activeCloseIntoTimeWait(0);
+    }
+
+    /** {@link #finWait2(int)}, then the peer's FIN (E16): TIME-WAIT. Returns the target's last ACK. */
+    protected Frame activeCloseIntoTimeWait(int sent) {
+        finWait2(sent);
+        peer.send(finAck().seq(1).ack(2 + sent));
+        Frame last = peer.expect(ack().seq(2 + sent).ack(2)); assertThat(target).isIn(TIME_WAIT);
         return last;
     }
 

@@ -21,6 +21,7 @@ import java.util.List;
 import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 import tcpct.model.Arrival;
+import tcpct.model.ReferenceModel;
 import tcpct.model.Tcb;
 import tcpct.scenario.ModelCheck;
 import tcpct.scenario.Rfc9293;
@@ -52,8 +53,9 @@ public class Grid extends Fixtures {
         String row = p[1];
         String column = p[2];
         String[] variant = p[3].split("\\.");
-        Tcb tcb = reach(row);
-        long seq = seqFor(variant[0], tcb);
+        boolean oldAck = variant.length > 1 && variant[1].equals("old-ack");
+        Tcb tcb = reach(row, oldAck && afterEstablished(row) ? SENT_BEFORE_OLD_ACK : 0);
+        long seq = seqFor(variant[0], tcb, column);
         long ackNo = variant.length > 1 ? ackFor(variant[1], tcb) : 0;
         Flags flags = flagsOf(column);
         SegmentTemplate t = SegmentTemplate.of(flagList(flags)).seq(seq);
@@ -63,8 +65,23 @@ public class Grid extends Fixtures {
         ModelCheck.verify(peer, target, tcb, t.options(List.of()), new Arrival(flags, seq, ackNo, 0), targetClaims("rfc5961"));
     }
 
-    /** Drives the target into {@code row} and returns the connection's variables there, in relative numbers. */
-    private Tcb reach(String row) {
+    /**
+     * Octets the target sends, and the peer acknowledges, in ESTABLISHED before an old-ack cell's row is
+     * reached: SND.UNA - 1000 is then an ACK of octets really sent and acknowledged (a correct peer's delayed
+     * duplicate), not one of octets before the target's ISS, which no correct peer can send.
+     */
+    static final int SENT_BEFORE_OLD_ACK = 2000;
+
+    /** The rows reached through ESTABLISHED, where the target can have sent data. */
+    static boolean afterEstablished(String row) {
+        return GridCells.ROWS.indexOf(row) >= GridCells.ROWS.indexOf("ESTABLISHED");
+    }
+
+    /**
+     * Drives the target into {@code row}, having it send {@code sent} octets in ESTABLISHED first (rows
+     * through ESTABLISHED only), and returns the connection's variables there, in relative numbers.
+     */
+    private Tcb reach(String row, int sent) {
         switch (row) {
             case "no-socket" -> {
                 assertThat(target).isIn(CLOSED);
@@ -102,34 +119,34 @@ public class Grid extends Fixtures {
                 return tcb(SYN_RECEIVED, 0, 1, 1, true);
             }
             case "ESTABLISHED" -> {
-                establishedPassively();
-                return tcb(ESTABLISHED, 1, 1, 1, true);
+                establishedAfterSending(sent);
+                return tcb(ESTABLISHED, 1 + sent, 1 + sent, 1, true);
             }
             case "FIN-WAIT-1" -> {
-                finWait1();
-                return tcb(FIN_WAIT_1, 1, 2, 1, true);
+                finWait1(sent);
+                return tcb(FIN_WAIT_1, 1 + sent, 2 + sent, 1, true);
             }
             case "FIN-WAIT-2" -> {
-                finWait2();
-                return tcb(FIN_WAIT_2, 2, 2, 1, true);
+                finWait2(sent);
+                return tcb(FIN_WAIT_2, 2 + sent, 2 + sent, 1, true);
             }
             case "CLOSE-WAIT" -> {
-                closeWait();
-                return tcb(CLOSE_WAIT, 1, 1, 2, true);
+                closeWait(sent);
+                return tcb(CLOSE_WAIT, 1 + sent, 1 + sent, 2, true);
             }
             case "CLOSING" -> {
-                finWait1();
-                peer.send(finAck().seq(1).ack(1));
-                peer.expect(ack().seq(2).ack(2));         assertThat(target).isIn(CLOSING);
-                return tcb(CLOSING, 1, 2, 2, true);
+                finWait1(sent);
+                peer.send(finAck().seq(1).ack(1 + sent));
+                peer.expect(ack().seq(2 + sent).ack(2));  assertThat(target).isIn(CLOSING);
+                return tcb(CLOSING, 1 + sent, 2 + sent, 2, true);
             }
             case "LAST-ACK" -> {
-                lastAck();
-                return tcb(LAST_ACK, 1, 2, 2, true);
+                lastAck(sent);
+                return tcb(LAST_ACK, 1 + sent, 2 + sent, 2, true);
             }
             case "TIME-WAIT" -> {
-                activeCloseIntoTimeWait();
-                return tcb(TIME_WAIT, 2, 2, 2, true);
+                activeCloseIntoTimeWait(sent);
+                return tcb(TIME_WAIT, 2 + sent, 2 + sent, 2, true);
             }
             default -> throw new IllegalArgumentException("no grid row " + row);
         }
@@ -140,9 +157,16 @@ public class Grid extends Fixtures {
         return new Tcb(s, una, nxt, rcvNxt, peer.lastExpected().window(), passive);
     }
 
-    static long seqFor(String variant, Tcb t) {
+    /**
+     * The cell's SEQ. "exact" is RCV.NXT, except for a FIN once the peer's FIN is in (CLOSE-WAIT, CLOSING,
+     * LAST-ACK, TIME-WAIT): a correct peer sends no new FIN after its first, so there "exact" is the peer's
+     * FIN again, a retransmission at RCV.NXT - 1 (what TIME-WAIT's "the only thing that can arrive" means).
+     */
+    static long seqFor(String variant, Tcb t, String column) {
+        boolean finAgain = (column.equals("FIN") || column.equals("FIN-ACK")) && ReferenceModel.finReceived(t.state());
         return switch (variant) {
-            case "exact", "any" -> t.rcvNxt();
+            case "exact" -> finAgain ? t.rcvNxt() - 1 : t.rcvNxt();
+            case "any" -> t.rcvNxt();
             case "in-window" -> t.rcvNxt() + Math.min(100, t.rcvWnd() / 2);
             case "left-of-window" -> t.rcvNxt() - 100;
             case "right-of-window" -> t.rcvNxt() + t.rcvWnd() + 100;

@@ -11,6 +11,10 @@ import java.util.function.Supplier;
  * right-of-window) and, for segments with ACK, whether the ACK is acceptable, old or future. Rows
  * without RCV.NXT (no-socket, CLOSED, LISTEN, SYN-SENT) take one SEQ ("any"), since theirs cannot
  * change the answer, and the first three one ACK ("any") too.
+ *
+ * <p>Each cell is a segment a correct peer can send (testcases/GRID-JUDGEMENTS.md): an old ACK (SND.UNA - 1000)
+ * comes after the target sent and the peer acknowledged 2,000 octets, so it acknowledges octets really sent;
+ * an "exact" FIN after the peer's FIN is that FIN again (RCV.NXT - 1), not a second one.
  */
 public final class GridCells implements Supplier<List<String>> {
 
