@@ -113,14 +113,15 @@ public final class Main {
         Path baseline = null;
         boolean updateBaseline = false;
         String fault = null;
+        List<tcpct.wire.IpFamily> ip = List.of(tcpct.wire.IpFamily.IPV4);
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--update-baseline")) {
                 updateBaseline = true;
                 continue;
             }
-            if (!List.of("--target", "--scenario", "--group", "--out", "--workers", "--baseline", "--fault").contains(a)) {
-                throw new UsageException("unknown option '" + a + "' for run: options are --target, --scenario, --group, --out, --workers, --baseline, --update-baseline, --fault (./tcpct --help)");
+            if (!List.of("--target", "--scenario", "--group", "--out", "--workers", "--baseline", "--fault", "--ip").contains(a)) {
+                throw new UsageException("unknown option '" + a + "' for run: options are --target, --scenario, --group, --out, --workers, --baseline, --update-baseline, --fault, --ip (./tcpct --help)");
             }
             if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                 throw new UsageException(a + " needs a value (./tcpct --help)");
@@ -132,6 +133,12 @@ public final class Main {
                 case "--group" -> group = v;
                 case "--workers" -> workers = parseWorkers(v);
                 case "--fault" -> fault = tcpct.target.Fault.byId(v).id;
+                case "--ip" -> {
+                    ip = tcpct.wire.IpFamily.parse(v);
+                    if (ip == null) {
+                        throw new UsageException("--ip " + v + " is none of 4, 6, both: give the IP version(s) to run each scenario over");
+                    }
+                }
                 case "--baseline" -> {
                     baseline = Path.of(v).toAbsolutePath();
                     if (!java.nio.file.Files.isRegularFile(baseline)) {
@@ -141,7 +148,7 @@ public final class Main {
                 default -> out = Path.of(v).toAbsolutePath();
             }
         }
-        return new RunOptions(target, scenario, group, out, home, workers, baseline, updateBaseline, fault);
+        return new RunOptions(target, scenario, group, out, home, workers, baseline, updateBaseline, fault, ip);
     }
 
     private static int parseWorkers(String v) {

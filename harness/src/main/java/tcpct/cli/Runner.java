@@ -54,10 +54,11 @@ public final class Runner {
         TargetSpec spec = TargetSpec.load(o.targetsDir(), o.target());
         ExpectedVerdicts expected = ExpectedVerdicts.load(spec.folder().resolve(ExpectedVerdicts.FILE));
         ScenarioCatalog everyScenario = null; // the run's catalog may be a subset (the project's self tests)
-        for (String id : expected.ids()) {
+        for (String listed : expected.ids()) {
+            String id = tcpct.wire.IpFamily.baseId(listed); // an @ipv6 id names the IPv6 run of a scenario
             if (catalog.all().stream().noneMatch(e -> e.id().equals(id))
                     && (everyScenario = everyScenario != null ? everyScenario : ScenarioCatalog.scan()).all().stream().noneMatch(e -> e.id().equals(id))) {
-                throw new UsageException(spec.folder().resolve(ExpectedVerdicts.FILE) + " names scenario '" + id
+                throw new UsageException(spec.folder().resolve(ExpectedVerdicts.FILE) + " names scenario '" + listed
                         + "', which does not exist: fix the id (./tcpct scenarios lists them) or remove the entry");
             }
         }
@@ -93,9 +94,10 @@ public final class Runner {
         if (fault != null) {
             System.err.println("tcpct: injecting fault " + fault.id + ": " + fault.what);
         }
+        boolean ipv6 = o.ip().contains(tcpct.wire.IpFamily.IPV6);
         LabPool pool = new LabPool(o.workers(), index -> Lab.open(
                 TargetInstance.start(docker, spec, image, work.resolve("control-" + index), String.format("%06x%02x", pid & 0xffffff, index),
-                        fault),
+                        fault, ipv6),
                 outDir), () -> Engine.answers(docker));
         Thread cleanup = new Thread(() -> {
             pool.close();
@@ -117,13 +119,15 @@ public final class Runner {
             env.put("harness", "tcpct " + Objects.requireNonNullElse(Runner.class.getPackage().getImplementationVersion(), "dev"));
             env.put("host.kernel", System.getProperty("os.version"));
             env.put("workers", Integer.toString(o.workers()));
+            env.put("ip", String.join(", ", o.ip().stream().map(Enum::name).toList()));
             if (fault != null) {
                 env.put("fault", fault.id + ": " + fault.what);
             }
             AllureReport.begin(o.out().resolve("allure-results"), env);
-            System.err.println("tcpct: running " + selected.size() + " scenarios against " + spec.name() + " (" + stack + ") on "
+            System.err.println("tcpct: running " + selected.size() + " scenarios" + (o.ip().size() > 1 ? " twice (IPv4, then IPv6)"
+                    : o.ip().get(0) == tcpct.wire.IpFamily.IPV6 ? " over IPv6" : "") + " against " + spec.name() + " (" + stack + ") on "
                     + o.workers() + " workers");
-            runTestNg(selected, o.workers());
+            runTestNg(selected, o.workers(), o.ip());
         } finally {
             LabPool.install(null);
             cleanup.run();
@@ -153,8 +157,9 @@ public final class Runner {
             Files.writeString(file, expected.proposeFrom(recorder.results()));
             System.out.println("tcpct: wrote " + file + " from this run: review every REVIEW: line, then commit");
         }
-        if (recorder.results().size() != selected.size()) {
-            System.err.println("tcpct: only " + recorder.results().size() + " of " + selected.size() + " scenarios ran: see the report");
+        int planned = selected.size() * o.ip().size();
+        if (recorder.results().size() != planned) {
+            System.err.println("tcpct: only " + recorder.results().size() + " of " + planned + " scenarios ran: see the report");
             return CANNOT_RUN;
         }
         if (o.baseline() != null) {
@@ -166,15 +171,14 @@ public final class Runner {
         return outcome.regressions() > 0 ? REGRESSION : OK;
     }
 
-    private static void runTestNg(List<ScenarioCatalog.Entry> selected, int workers) {
+    /** Runs {@code selected} once per IP version of {@code ip}, in order: one TestNG test each, its ids suffixed by the version's. */
+    private static void runTestNg(List<ScenarioCatalog.Entry> selected, int workers, List<tcpct.wire.IpFamily> ip) {
         XmlSuite suite = new XmlSuite();
         suite.setName("tcpct");
         suite.setParallel(XmlSuite.ParallelMode.METHODS);
         suite.setThreadCount(workers);
         suite.setDataProviderThreadCount(workers);
         suite.setPreserveOrder(true);
-        XmlTest test = new XmlTest(suite);
-        test.setName("conformance");
         Map<Class<?>, List<String>> byClass = new LinkedHashMap<>();
         Map<java.lang.reflect.Method, List<String>> expanded = new LinkedHashMap<>();
         for (ScenarioCatalog.Entry e : selected) {
@@ -186,13 +190,18 @@ public final class Runner {
         }
         Selection.clear();
         expanded.forEach(Selection::set);
-        List<XmlClass> classes = new ArrayList<>();
-        byClass.forEach((c, methods) -> {
-            XmlClass xc = new XmlClass(c.getName(), false);
-            methods.forEach(m -> xc.getIncludedMethods().add(new XmlInclude(m)));
-            classes.add(xc);
-        });
-        test.setXmlClasses(classes);
+        for (tcpct.wire.IpFamily f : ip) {
+            XmlTest test = new XmlTest(suite);
+            test.setName("conformance" + f.idSuffix);
+            test.addParameter(tcpct.scenario.ConformanceBase.IP_PARAMETER, f == tcpct.wire.IpFamily.IPV6 ? "6" : "4");
+            List<XmlClass> classes = new ArrayList<>();
+            byClass.forEach((c, methods) -> {
+                XmlClass xc = new XmlClass(c.getName(), false);
+                methods.forEach(m -> xc.getIncludedMethods().add(new XmlInclude(m)));
+                classes.add(xc);
+            });
+            test.setXmlClasses(classes);
+        }
         TestNG testng = new TestNG(false);
         testng.setXmlSuites(List.of(suite));
         testng.setUseDefaultListeners(false);
