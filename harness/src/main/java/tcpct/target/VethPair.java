@@ -43,10 +43,13 @@ public final class VethPair implements AutoCloseable {
 
     /**
      * The same; with {@code ipv6} a kernel target's eth0 gets 2001:db8::2/64 beside its IPv4 address and a permanent
-     * neighbour entry for the peer's 2001:db8::1, and sends nothing of IPv6's own: no link-local address (so no
-     * MLD report has a source and no DAD runs for one), no duplicate address detection for its address ({@code
-     * nodad}, accept_dad 0), no router solicitations, router advertisements ignored. The host end keeps IPv6 off
-     * either way. A user-space stack's eth0 keeps the kernel's IPv6 off: the stack owns its address itself.
+     * neighbour entry for the peer's 2001:db8::1, and as little of IPv6's own traffic as the kernel allows: no
+     * link-local address (addr_gen_mode 1: no DAD for one), no duplicate address detection for its address ({@code
+     * nodad}, accept_dad 0), no router solicitations, router advertisements ignored. What stays: the target kernel's
+     * two MLDv2 reports (from ::) for its solicited-node group ff02::1:ff00:2 when eth0 comes up, before any scenario
+     * (a capture of a whole run shows them; no sysctl turns them off, and the harness leaves the target's own frames
+     * alone). The host end keeps IPv6 off either way: it sends nothing. A user-space stack's eth0 keeps the kernel's
+     * IPv6 off: the stack owns its address itself.
      */
     public static VethPair wire(long containerPid, String id, boolean kernelOwnsAddress, boolean ipv6) {
         String host = Labels.VETH_PREFIX + id;
