@@ -52,7 +52,7 @@ public final class Runner {
         requireRoot();
         RunOptions o = options;
         TargetSpec spec = TargetSpec.load(o.targetsDir(), o.target());
-        ExpectedVerdicts expected = ExpectedVerdicts.load(spec.folder().resolve(ExpectedVerdicts.FILE));
+        ExpectedVerdicts expected = ExpectedVerdicts.forTarget(spec);
         ScenarioCatalog everyScenario = null; // the run's catalog may be a subset (the project's self tests)
         for (String listed : expected.ids()) {
             String id = tcpct.wire.IpFamily.baseId(listed); // an @ipv6 id names the IPv6 run of a scenario
@@ -128,6 +128,11 @@ public final class Runner {
                     : o.ip().get(0) == tcpct.wire.IpFamily.IPV6 ? " over IPv6" : "") + " against " + spec.name() + " (" + stack + ") on "
                     + o.workers() + " workers");
             runTestNg(selected, o.workers(), o.ip());
+            if (o.ip().contains(tcpct.wire.IpFamily.IPV6) && overFamily(selected, tcpct.wire.IpFamily.IPV6).size() < selected.size()) {
+                System.err.println("tcpct: over IPv4 only: " + String.join(", ", selected.stream()
+                        .filter(e -> !overFamily(selected, tcpct.wire.IpFamily.IPV6).contains(e)).map(ScenarioCatalog.Entry::id).toList())
+                        + " (no IPv6 form: @Scenario ipv4Only)");
+            }
         } finally {
             LabPool.install(null);
             cleanup.run();
@@ -157,7 +162,7 @@ public final class Runner {
             Files.writeString(file, expected.proposeFrom(recorder.results()));
             System.out.println("tcpct: wrote " + file + " from this run: review every REVIEW: line, then commit");
         }
-        int planned = selected.size() * o.ip().size();
+        int planned = o.ip().stream().mapToInt(f -> overFamily(selected, f).size()).sum();
         if (recorder.results().size() != planned) {
             System.err.println("tcpct: only " + recorder.results().size() + " of " + planned + " scenarios ran: see the report");
             return CANNOT_RUN;
@@ -171,6 +176,12 @@ public final class Runner {
         return outcome.regressions() > 0 ? REGRESSION : OK;
     }
 
+    /** The scenarios of {@code selected} that run over {@code family}: over IPv6, those with an IPv6 form (no {@code ipv4Only}). */
+    static List<ScenarioCatalog.Entry> overFamily(List<ScenarioCatalog.Entry> selected, tcpct.wire.IpFamily family) {
+        return family == tcpct.wire.IpFamily.IPV4 ? selected
+                : selected.stream().filter(e -> e.method().getAnnotation(tcpct.scenario.Scenario.class).ipv4Only().isEmpty()).toList();
+    }
+
     /** Runs {@code selected} once per IP version of {@code ip}, in order: one TestNG test each, its ids suffixed by the version's. */
     private static void runTestNg(List<ScenarioCatalog.Entry> selected, int workers, List<tcpct.wire.IpFamily> ip) {
         XmlSuite suite = new XmlSuite();
@@ -179,18 +190,20 @@ public final class Runner {
         suite.setThreadCount(workers);
         suite.setDataProviderThreadCount(workers);
         suite.setPreserveOrder(true);
-        Map<Class<?>, List<String>> byClass = new LinkedHashMap<>();
         Map<java.lang.reflect.Method, List<String>> expanded = new LinkedHashMap<>();
         for (ScenarioCatalog.Entry e : selected) {
-            List<String> methods = byClass.computeIfAbsent(e.type(), k -> new ArrayList<>());
-            if (!methods.contains(e.method().getName())) {
-                methods.add(e.method().getName());
-            }
             expanded.computeIfAbsent(e.method(), k -> new ArrayList<>()).add(e.id());
         }
         Selection.clear();
         expanded.forEach(Selection::set);
         for (tcpct.wire.IpFamily f : ip) {
+            Map<Class<?>, List<String>> byClass = new LinkedHashMap<>();
+            for (ScenarioCatalog.Entry e : overFamily(selected, f)) {
+                List<String> methods = byClass.computeIfAbsent(e.type(), k -> new ArrayList<>());
+                if (!methods.contains(e.method().getName())) {
+                    methods.add(e.method().getName());
+                }
+            }
             XmlTest test = new XmlTest(suite);
             test.setName("conformance" + f.idSuffix);
             test.addParameter(tcpct.scenario.ConformanceBase.IP_PARAMETER, f == tcpct.wire.IpFamily.IPV6 ? "6" : "4");

@@ -1,5 +1,6 @@
 package tcpct.scenario;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.qameta.allure.Allure;
 import io.qameta.allure.model.Label;
 import java.io.IOException;
@@ -102,8 +103,10 @@ public abstract class ConformanceBase implements IHookable {
              AutoCloseable recording = lab.wire().record(pcap, session::ours)) {
             Session.enter(session);
             if (!lab.agentHas(session.family)) {
+                JsonNode families = lab.hello().path("families");
                 throw new Unimplemented("the target's agent has no " + session.family.agentName + " sockets (hello's families: "
-                        + lab.hello().path("families") + "): its stack or agent lacks " + session.family);
+                        + (families.isMissingNode() ? "none listed, so inet only" : families.toString()) + "): its stack or agent lacks "
+                        + session.family);
             }
             callBack.runTestMethod(result);
         } catch (Exception e) {

@@ -35,7 +35,7 @@ public final class Lab implements AutoCloseable {
         this.agent = agent;
         this.hello = hello;
         this.outDir = outDir;
-        this.expected = tcpct.report.ExpectedVerdicts.load(instance.spec().folder().resolve(tcpct.report.ExpectedVerdicts.FILE));
+        this.expected = tcpct.report.ExpectedVerdicts.forTarget(instance.spec());
         java.util.Set<tcpct.state.TcpState> hidden = java.util.EnumSet.noneOf(tcpct.state.TcpState.class);
         hello.path("hiddenStates").forEach(n -> hidden.add(tcpct.state.TcpState.fromRfcName(n.asText())));
         this.hiddenStates = java.util.Collections.unmodifiableSet(hidden);

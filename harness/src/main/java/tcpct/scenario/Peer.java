@@ -112,7 +112,7 @@ public final class Peer {
         }
         if (session.family == tcpct.wire.IpFamily.IPV6 && t.malformation().badIpChecksum()) {
             throw new Unimplemented("the scenario spoils the IPv4 header checksum, and IPv6 has no header checksum (RFC 8200 3): "
-                    + "nothing of it to run over IPv6");
+                    + "mark it @Scenario(ipv4Only = ...) so that it runs over IPv4 only");
         }
         Segment s = t.toSegment(session.peerPort, session.targetPort, session.space, session.sndNxt, session.rcvNxt, session.family.synMss);
         long end = session.space.peerRelative(s.seq()) + s.seqLength();

@@ -74,7 +74,7 @@ public class Robustness extends Fixtures {
     }
 
     @Test(description = "A SYN whose IPv4 header checksum is wrong never reaches TCP (RFC 1122 3.2.1.2: silently discarded); a correct SYN then opens the connection", groups = "robustness")
-    @Scenario(id = "robustness/bad-ip-checksum-syn-in-listen")
+    @Scenario(id = "robustness/bad-ip-checksum-syn-in-listen", ipv4Only = "IPv6 has no header checksum (RFC 8200 3)")
     @Rfc9293(section = {"3.1", "3.10.7.2"}, edges = {"E1", "E4", "E10"})
     public void badIpChecksumSynInListen() {
         survives(() -> {
