@@ -17,6 +17,7 @@ public final class Main {
     static final String USAGE = """
             usage: ./tcpct run [--target NAME|a,b|all] [--scenario GLOB] [--group NAME|a,b] [--out DIR] [--workers N]
                               [--baseline SUMMARY.json] [--update-baseline] [--fault drop-fin|drop-syn-ack|drop-ack|rfc1337]
+                              [--ip 4|6|both]   over IPv4 (default), IPv6, or each scenario twice (IPv6 ids end in @ipv6)
                    ./tcpct soak [--target NAME] [--times 20] [--group a,b|--scenario GLOB] [--workers N] [--out DIR]
                                         the suite N times in a row (default: the diagram suite, groups establish,close,data,timers);
                                         soak.json: each scenario's verdict per run; exit 0 no verdict differed, 1 one did
