@@ -122,23 +122,24 @@ func newNetstack() (*stack.Stack, netstackInfo, error) {
 	if terr := s.CreateNIC(nicID, link); terr != nil {
 		return nil, info, fmt.Errorf("CreateNIC: %v", terr)
 	}
-	addr := tcpip.Address(net.ParseIP(stackAddr).To4())
-	if terr := s.AddProtocolAddress(nicID, tcpip.ProtocolAddress{
-		Protocol:          ipv4.ProtocolNumber,
-		AddressWithPrefix: tcpip.AddressWithPrefix{Address: addr, PrefixLen: stackPrefix},
-	}, stack.AddressProperties{}); terr != nil {
-		return nil, info, fmt.Errorf("AddProtocolAddress %s/%d: %v", stackAddr, stackPrefix, terr)
+	var routes []tcpip.Route
+	for _, a := range []struct {
+		proto tcpip.NetworkProtocolNumber
+		text  string
+		plen  int
+	}{{ipv4.ProtocolNumber, stackAddr, stackPrefix}, {ipv6.ProtocolNumber, stackAddr6, stackPrefix6}} {
+		ip := net.ParseIP(a.text)
+		if v4 := ip.To4(); v4 != nil {
+			ip = v4
+		}
+		withPrefix := tcpip.AddressWithPrefix{Address: tcpip.Address(ip), PrefixLen: a.plen}
+		if terr := s.AddProtocolAddress(nicID, tcpip.ProtocolAddress{Protocol: a.proto, AddressWithPrefix: withPrefix},
+			stack.AddressProperties{}); terr != nil {
+			return nil, info, fmt.Errorf("AddProtocolAddress %s/%d: %v", a.text, a.plen, terr)
+		}
+		routes = append(routes, tcpip.Route{Destination: withPrefix.Subnet(), NIC: nicID})
 	}
-	addr6 := tcpip.Address(net.ParseIP(stackAddr6).To16())
-	if terr := s.AddProtocolAddress(nicID, tcpip.ProtocolAddress{
-		Protocol:          ipv6.ProtocolNumber,
-		AddressWithPrefix: tcpip.AddressWithPrefix{Address: addr6, PrefixLen: stackPrefix6},
-	}, stack.AddressProperties{}); terr != nil {
-		return nil, info, fmt.Errorf("AddProtocolAddress %s/%d: %v", stackAddr6, stackPrefix6, terr)
-	}
-	subnet := tcpip.AddressWithPrefix{Address: addr, PrefixLen: stackPrefix}.Subnet()
-	subnet6 := tcpip.AddressWithPrefix{Address: addr6, PrefixLen: stackPrefix6}.Subnet()
-	s.SetRouteTable([]tcpip.Route{{Destination: subnet, NIC: nicID}, {Destination: subnet6, NIC: nicID}})
+	s.SetRouteTable(routes)
 	return s, info, nil
 }
 
