@@ -45,6 +45,11 @@ public abstract class ConformanceBase implements IHookable {
         Session.current().measure(name, ms, "");
     }
 
+    /** The IP version the scenario runs over ({@code --ip}): its addresses, and MUST-15's default send MSS for it. */
+    protected static tcpct.wire.IpFamily ipFamily() {
+        return Session.current().family;
+    }
+
     /** Whether the target's profile (target.json) claims an optional behaviour, e.g. "rfc5961". */
     protected static boolean targetClaims(String behaviour) {
         return Session.current().lab.instance().spec().claims(behaviour);
