@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/sys/unix"
 	"gvisor.dev/gvisor/pkg/tcpip"
+	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
+	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 )
 
@@ -134,16 +136,28 @@ func TestFormatAddr(t *testing.T) {
 }
 
 func TestArgAddr(t *testing.T) {
-	ok := map[string]tcpip.Address{"192.0.2.1": "\xc0\x00\x02\x01", "[::ffff:192.0.2.1]": "\xc0\x00\x02\x01", "0.0.0.0": ""}
+	type parsed struct {
+		addr  tcpip.Address
+		proto tcpip.NetworkProtocolNumber
+	}
+	six := tcpip.Address("\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01")
+	ok := map[string]parsed{"192.0.2.1": {"\xc0\x00\x02\x01", ipv4.ProtocolNumber}, "[::ffff:192.0.2.1]": {"\xc0\x00\x02\x01", ipv4.ProtocolNumber},
+		"0.0.0.0": {"", ipv4.ProtocolNumber}, "2001:db8::1": {six, ipv6.ProtocolNumber}, "[2001:db8::1]": {six, ipv6.ProtocolNumber},
+		"[::]": {"", ipv6.ProtocolNumber}}
 	for text, want := range ok {
-		got, err := argAddr(request{"addr": {kind: kindString, str: text}}, true, "")
-		if err != nil || got != want {
-			t.Errorf("argAddr(%s) = %q, %v", text, got, err)
+		got, proto, err := argAddr(request{"addr": {kind: kindString, str: text}}, true, "")
+		if err != nil || got != want.addr || proto != want.proto {
+			t.Errorf("argAddr(%s) = %q, %d, %v", text, got, proto, err)
 		}
 	}
-	for text, errno := range map[string]unix.Errno{"2001:db8::1": unix.EAFNOSUPPORT, "[::]": unix.EAFNOSUPPORT, "example.org": unix.EINVAL} {
-		if _, err := argAddr(request{"addr": {kind: kindString, str: text}}, true, ""); err == nil || err.errno != errno {
-			t.Errorf("argAddr(%s): %v, want errno %d", text, err, errno)
-		}
+	if _, _, err := argAddr(request{"addr": {kind: kindString, str: "example.org"}}, true, ""); err == nil || err.errno != unix.EINVAL {
+		t.Errorf("argAddr(example.org): %v, want EINVAL", err)
+	}
+	if _, err := forSock(&sock{proto: ipv4.ProtocolNumber}, six, ipv6.ProtocolNumber, "2001:db8::1"); err == nil || err.errno != unix.EAFNOSUPPORT {
+		t.Errorf("an IPv6 address for an inet socket: %v, want EAFNOSUPPORT", err)
+	}
+	if got, err := forSock(&sock{proto: ipv6.ProtocolNumber}, "\xc0\x00\x02\x01", ipv4.ProtocolNumber, "192.0.2.1"); err != nil ||
+		got != "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xc0\x00\x02\x01" {
+		t.Errorf("an IPv4 address for an inet6 socket: %q, %v, want its v4-mapped form", got, err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
+	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 	"gvisor.dev/gvisor/pkg/waiter"
@@ -52,6 +53,8 @@ var hiddenStates = []string{}
 type sock struct {
 	ep tcpip.Endpoint
 	wq *waiter.Queue
+	// proto is the socket's family: ipv4.ProtocolNumber (inet) or ipv6's (inet6).
+	proto tcpip.NetworkProtocolNumber
 }
 
 type agent struct {
@@ -134,12 +137,13 @@ func (a *agent) argSock(r request, required bool) (int, *sock, *agentError) {
 	return int(v.num), s, nil
 }
 
-// argAddr parses an "addr" argument for an IPv4 socket: a bare IP address,
-// IPv6 ones in brackets or not; a v4-mapped IPv6 address counts as IPv4.
-func argAddr(r request, required bool, def string) (tcpip.Address, *agentError) {
+// argAddr parses an "addr" argument: a bare IP address, IPv6 ones in brackets
+// or not, with the network protocol it belongs to (a v4-mapped IPv6 address
+// counts as IPv4). The wildcard addresses 0.0.0.0 and :: are "".
+func argAddr(r request, required bool, def string) (tcpip.Address, tcpip.NetworkProtocolNumber, *agentError) {
 	text, err := argStr(r, "addr", required, def)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	bare := text
 	if strings.HasPrefix(bare, "[") && strings.HasSuffix(bare, "]") {
@@ -147,16 +151,34 @@ func argAddr(r request, required bool, def string) (tcpip.Address, *agentError) 
 	}
 	ip := net.ParseIP(bare)
 	if ip == nil {
-		return "", fail(unix.EINVAL, "argument \"addr\" is not an IP address: %q", clip(text))
+		return "", 0, fail(unix.EINVAL, "argument \"addr\" is not an IP address: %q", clip(text))
 	}
-	v4 := ip.To4()
-	if v4 == nil {
-		return "", fail(unix.EAFNOSUPPORT, "argument \"addr\": %s is an IPv6 address and the stack has IPv4 sockets only", clip(text))
+	if v4 := ip.To4(); v4 != nil {
+		if v4.Equal(net.IPv4zero) {
+			return "", ipv4.ProtocolNumber, nil
+		}
+		return tcpip.Address(v4), ipv4.ProtocolNumber, nil
 	}
-	if v4.Equal(net.IPv4zero) {
-		return "", nil // the wildcard address
+	if ip.Equal(net.IPv6unspecified) {
+		return "", ipv6.ProtocolNumber, nil
 	}
-	return tcpip.Address(v4), nil
+	return tcpip.Address(ip.To16()), ipv6.ProtocolNumber, nil
+}
+
+// forSock fits an address of protocol proto to socket s: an IPv6 address for
+// an IPv4 socket is an error; an IPv4 one for an IPv6 socket becomes its
+// v4-mapped form (netstack's dual-stack endpoints take those).
+func forSock(s *sock, addr tcpip.Address, proto tcpip.NetworkProtocolNumber, text string) (tcpip.Address, *agentError) {
+	if s.proto == proto {
+		return addr, nil
+	}
+	if s.proto == ipv4.ProtocolNumber {
+		return "", fail(unix.EAFNOSUPPORT, "argument \"addr\": %s is an IPv6 address given for an inet (IPv4) socket", clip(text))
+	}
+	if addr == "" {
+		return "", nil
+	}
+	return tcpip.Address("\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff" + string(addr)), nil
 }
 
 // ---------------------------------------------------------------- addresses
@@ -194,16 +216,16 @@ func remoteOf(ep tcpip.Endpoint) string {
 
 // ---------------------------------------------------------------- sockets
 
-func (a *agent) newEndpoint() (*sock, *agentError) {
+func (a *agent) newEndpoint(proto tcpip.NetworkProtocolNumber) (*sock, *agentError) {
 	if len(a.socks) >= maxSocks-firstSock {
 		return nil, fail(unix.EMFILE, "socket: the agent holds %d sockets already", len(a.socks))
 	}
 	wq := &waiter.Queue{}
-	ep, err := a.stack.NewEndpoint(tcp.ProtocolNumber, ipv4.ProtocolNumber, wq)
+	ep, err := a.stack.NewEndpoint(tcp.ProtocolNumber, proto, wq)
 	if err != nil {
 		return nil, failNet("socket", err)
 	}
-	return &sock{ep: ep, wq: wq}, nil
+	return &sock{ep: ep, wq: wq, proto: proto}, nil
 }
 
 // own gives s the lowest free socket number.
@@ -284,7 +306,9 @@ func (a *agent) cmdHello(r request) (*response, *agentError) {
 	res.str("probe", "agent")
 	res.strs("commands", commandNames)
 	res.strs("hiddenStates", hiddenStates)
-	res.str("link", fmt.Sprintf("%s %s (AF_PACKET, ifindex %d, MTU %d) as %s/%d", linkName, a.info.mac, a.info.ifindex, a.info.mtu, stackAddr, stackPrefix))
+	res.strs("families", []string{"inet", "inet6"})
+	res.str("link", fmt.Sprintf("%s %s (AF_PACKET, ifindex %d, MTU %d) as %s/%d and %s/%d", linkName, a.info.mac, a.info.ifindex, a.info.mtu,
+		stackAddr, stackPrefix, stackAddr6, stackPrefix6))
 	res.str("defaults", tcpDefaults(a.stack))
 	return res, nil
 }
@@ -298,14 +322,16 @@ func (a *agent) cmdSocket(r request) (*response, *agentError) {
 	if err != nil {
 		return nil, err
 	}
+	var proto tcpip.NetworkProtocolNumber
 	switch family {
 	case "inet":
+		proto = ipv4.ProtocolNumber
 	case "inet6":
-		return nil, fail(unix.EAFNOSUPPORT, "socket: the stack under test has no IPv6 (IPv4 and TCP only)")
+		proto = ipv6.ProtocolNumber
 	default:
 		return nil, fail(unix.EINVAL, "argument \"family\" must be \"inet\" or \"inet6\", not %q", clip(family))
 	}
-	s, err := a.newEndpoint()
+	s, err := a.newEndpoint(proto)
 	if err != nil {
 		return nil, err
 	}
@@ -517,19 +543,25 @@ func (a *agent) cmdListen(r request) (*response, *agentError) {
 	if err != nil {
 		return nil, err
 	}
-	addr, err := argAddr(r, false, "0.0.0.0")
+	num, s, err := a.argSock(r, false)
 	if err != nil {
 		return nil, err
 	}
-	num, s, err := a.argSock(r, false)
+	def := "0.0.0.0"
+	if s != nil && s.proto == ipv6.ProtocolNumber {
+		def = "::"
+	}
+	addr, proto, err := argAddr(r, false, def)
 	if err != nil {
 		return nil, err
 	}
 	created := s == nil
 	if created {
-		if s, err = a.newEndpoint(); err != nil {
+		if s, err = a.newEndpoint(proto); err != nil {
 			return nil, err
 		}
+	} else if addr, err = forSock(s, addr, proto, def); err != nil {
+		return nil, err
 	}
 	s.ep.SocketOptions().SetReuseAddress(true)
 	if terr := s.ep.Bind(tcpip.FullAddress{Addr: addr, Port: uint16(port)}); terr != nil {
@@ -595,7 +627,7 @@ func (a *agent) cmdAccept(r request) (*response, *agentError) {
 }
 
 func (a *agent) cmdConnect(r request) (*response, *agentError) {
-	addr, err := argAddr(r, true, "")
+	addr, proto, err := argAddr(r, true, "")
 	if err != nil {
 		return nil, err
 	}
@@ -613,9 +645,11 @@ func (a *agent) cmdConnect(r request) (*response, *agentError) {
 	}
 	created := s == nil
 	if created {
-		if s, err = a.newEndpoint(); err != nil {
+		if s, err = a.newEndpoint(proto); err != nil {
 			return nil, err
 		}
+	} else if addr, err = forSock(s, addr, proto, r["addr"].str); err != nil {
+		return nil, err
 	}
 	closeCreated := func() {
 		if created {

@@ -1,4 +1,4 @@
-// The stack under test: a gVisor netstack with IPv4 (+ ARP) and TCP, whose only
+// The stack under test: a gVisor netstack with IPv4 (+ ARP), IPv6 and TCP, whose only
 // NIC is eth0 reached through an AF_PACKET socket (the fdbased link endpoint).
 
 package main
@@ -13,6 +13,7 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/link/fdbased"
 	"gvisor.dev/gvisor/pkg/tcpip/network/arp"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
+	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 )
@@ -24,6 +25,9 @@ const (
 	// The stack's address and subnet (RFC 5737 TEST-NET-1, documentation only).
 	stackAddr   = "192.0.2.2"
 	stackPrefix = 24
+	// The IPv6 address and prefix (RFC 3849 documentation prefix 2001:db8::/32).
+	stackAddr6   = "2001:db8::2"
+	stackPrefix6 = 64
 	// linkWait bounds the wait for eth0: the harness moves the veth end into
 	// the container, renames it eth0 and sets it up after the container has
 	// started, and waits 10 s for the control socket.
@@ -77,7 +81,12 @@ func openPacketSocket(ifindex int) (int, error) {
 
 // newNetstack builds the stack on eth0 with every netstack option at its
 // default: IPv4 192.0.2.2/24 on the NIC, a route for 192.0.2.0/24, ARP to
-// resolve the peer (the harness answers ARP for 192.0.2.1).
+// resolve the peer (the harness answers ARP for 192.0.2.1); IPv6 2001:db8::2/64
+// and a route for 2001:db8::/64, the peer resolved by neighbour discovery (the
+// harness answers solicitations for 2001:db8::1). ipv6.Options{} is netstack's
+// zero configuration: no link-local address, no DAD, no router solicitations,
+// router advertisements ignored, MLD off; so the stack sends nothing of IPv6's
+// own but its neighbour solicitations for the peer.
 func newNetstack() (*stack.Stack, netstackInfo, error) {
 	var info netstackInfo
 	ifc, err := waitForLink(linkName, linkWait)
@@ -107,21 +116,30 @@ func newNetstack() (*stack.Stack, netstackInfo, error) {
 		return nil, info, fmt.Errorf("fdbased link endpoint on %s: %v", linkName, err)
 	}
 	s := stack.New(stack.Options{
-		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol, arp.NewProtocol},
+		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol, arp.NewProtocol, ipv6.NewProtocolWithOptions(ipv6.Options{})},
 		TransportProtocols: []stack.TransportProtocolFactory{tcp.NewProtocol},
 	})
 	if terr := s.CreateNIC(nicID, link); terr != nil {
 		return nil, info, fmt.Errorf("CreateNIC: %v", terr)
 	}
-	addr := tcpip.Address(net.ParseIP(stackAddr).To4())
-	if terr := s.AddProtocolAddress(nicID, tcpip.ProtocolAddress{
-		Protocol:          ipv4.ProtocolNumber,
-		AddressWithPrefix: tcpip.AddressWithPrefix{Address: addr, PrefixLen: stackPrefix},
-	}, stack.AddressProperties{}); terr != nil {
-		return nil, info, fmt.Errorf("AddProtocolAddress %s/%d: %v", stackAddr, stackPrefix, terr)
+	var routes []tcpip.Route
+	for _, a := range []struct {
+		proto tcpip.NetworkProtocolNumber
+		text  string
+		plen  int
+	}{{ipv4.ProtocolNumber, stackAddr, stackPrefix}, {ipv6.ProtocolNumber, stackAddr6, stackPrefix6}} {
+		ip := net.ParseIP(a.text)
+		if v4 := ip.To4(); v4 != nil {
+			ip = v4
+		}
+		withPrefix := tcpip.AddressWithPrefix{Address: tcpip.Address(ip), PrefixLen: a.plen}
+		if terr := s.AddProtocolAddress(nicID, tcpip.ProtocolAddress{Protocol: a.proto, AddressWithPrefix: withPrefix},
+			stack.AddressProperties{}); terr != nil {
+			return nil, info, fmt.Errorf("AddProtocolAddress %s/%d: %v", a.text, a.plen, terr)
+		}
+		routes = append(routes, tcpip.Route{Destination: withPrefix.Subnet(), NIC: nicID})
 	}
-	subnet := tcpip.AddressWithPrefix{Address: addr, PrefixLen: stackPrefix}.Subnet()
-	s.SetRouteTable([]tcpip.Route{{Destination: subnet, NIC: nicID}})
+	s.SetRouteTable(routes)
 	return s, info, nil
 }
 

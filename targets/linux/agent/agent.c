@@ -718,7 +718,7 @@ static int cmd_hello(const JObject *r, Out *o)
     buf_puts(&o->res, ",\"commands\":[");
     for (size_t i = 0; i < N_COMMANDS; i++)
         buf_printf(&o->res, "%s\"%s\"", i ? "," : "", COMMANDS[i].name);
-    buf_puts(&o->res, "]");
+    buf_puts(&o->res, "],\"families\":[\"inet\",\"inet6\"]");
     return 0;
 }
 

@@ -156,6 +156,7 @@ def test_session(agent):
     check(h["agent"] == "tcpct-linux-agent" and h["protocol"] == 1 and h["probe"] == "agent"
           and h["stack"].startswith("Linux "), "hello fields", h)
     check(h["commands"] == EXPECTED_COMMANDS, "hello lists all commands", h["commands"])
+    check(h.get("families") == ["inet", "inet6"], "hello lists both address families", h.get("families"))
     # the control socket file is gone once the client is connected; a second client is refused
     check(not os.path.exists(SOCK), "socket file removed after the client connected")
 

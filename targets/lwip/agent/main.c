@@ -45,6 +45,9 @@
 
 #define AGENT_NAME "tcpct-lwip-agent"
 #define PROTOCOL 1
+/* The stack's IPv6 address beside --addr's IPv4 one (RFC 3849 documentation prefix). */
+#define ADDR6 "2001:db8::2"
+#define ADDR6_PREFIX 64
 #ifndef DEB_VERSION
 #define DEB_VERSION "unknown"
 #endif
@@ -135,13 +138,14 @@ static int arg_str(const JObject *r, const char *k, int required, const char *de
     return 0;
 }
 
-/* An IPv4 address for this IPv4-only stack: "A.B.C.D", or an IPv6 form that is
- * v4-mapped. Any other IPv6 address: EAFNOSUPPORT. */
-static int parse_v4(const char *s, uint32_t *be, Fail *f)
+/* An IP address: "A.B.C.D", or an IPv6 one in brackets or not; a v4-mapped
+ * IPv6 address counts as IPv4. */
+static int parse_ip(const char *s, st_ip *ip, Fail *f)
 {
     struct in_addr a4;
+    memset(ip, 0, sizeof *ip);
     if (inet_pton(AF_INET, s, &a4) == 1) {
-        *be = a4.s_addr;
+        memcpy(ip->b, &a4, 4);
         return 0;
     }
     char tmp[64];
@@ -154,10 +158,12 @@ static int parse_v4(const char *s, uint32_t *be, Fail *f)
     struct in6_addr a6;
     if (inet_pton(AF_INET6, s, &a6) == 1) {
         if (IN6_IS_ADDR_V4MAPPED(&a6)) {
-            memcpy(be, &a6.s6_addr[12], 4);
+            memcpy(ip->b, &a6.s6_addr[12], 4);
             return 0;
         }
-        return fail(f, EAFNOSUPPORT, "%s is an IPv6 address: the lwIP netif of this agent is IPv4 only", s);
+        ip->v6 = 1;
+        memcpy(ip->b, a6.s6_addr, 16);
+        return 0;
     }
     return fail(f, EINVAL, "\"%s\" is not an IP address", s);
 }
@@ -226,6 +232,8 @@ static int cmd_hello(const JObject *r, Out *o, Fail *f)
     /* every state of lwIP's enum tcp_state is read from its PCB lists */
     buf_member_key(o, "hiddenStates");
     buf_puts(o, "[]");
+    buf_member_key(o, "families");
+    buf_puts(o, "[\"inet\",\"inet6\"]");
     return 0;
 }
 
@@ -234,12 +242,11 @@ static int cmd_socket(const JObject *r, Out *o, Fail *f)
     const char *fam;
     if (arg_str(r, "family", 0, "inet", &fam, f) < 0)
         return -1;
-    if (strcmp(fam, "inet6") == 0)
-        return fail(f, EAFNOSUPPORT, "socket: the lwIP netif of this agent is IPv4 only");
-    if (strcmp(fam, "inet") != 0)
+    int v6 = strcmp(fam, "inet6") == 0;
+    if (!v6 && strcmp(fam, "inet") != 0)
         return fail(f, EINVAL, "argument \"family\" must be \"inet\" or \"inet6\"");
     int sock;
-    int rc = st_socket(&sock);
+    int rc = st_socket(v6, &sock);
     if (rc)
         return st_fail(f, rc, "socket");
     buf_member_int(o, "sock", sock);
@@ -283,16 +290,16 @@ static int cmd_listen(const JObject *r, Out *o, Fail *f)
 {
     long long port, backlog, sock;
     const char *addr;
-    uint32_t be;
+    st_ip be;
     if (arg_int(r, "port", 1, 0, 0, 65535, 0, &port, f) < 0 || arg_int(r, "backlog", 0, 16, INT_MIN, INT_MAX, 0, &backlog, f) < 0
         || arg_int(r, "sock", 0, -1, INT_MIN, INT_MAX, 0, &sock, f) < 0 || arg_str(r, "addr", 0, "0.0.0.0", &addr, f) < 0
-        || parse_v4(addr, &be, f) < 0)
+        || parse_ip(addr, &be, f) < 0)
         return -1;
     if (json_arg(r, "sock") != NULL && sock < 0)
         return fail(f, EBADF, "sock %lld is not a socket owned by the agent", sock);
     int out;
     char local[ST_ADDR_MAX];
-    int rc = st_listen((int)sock, be, (int)port, (int)backlog, &out, local);
+    int rc = st_listen((int)sock, &be, (int)port, (int)backlog, &out, local);
     if (rc)
         return st_fail(f, rc, "listen");
     buf_member_int(o, "sock", out);
@@ -329,16 +336,16 @@ static int cmd_connect(const JObject *r, Out *o, Fail *f)
 {
     long long port, sock, lport;
     const char *addr;
-    uint32_t be;
+    st_ip be;
     if (arg_str(r, "addr", 1, NULL, &addr, f) < 0 || arg_int(r, "port", 1, 0, 0, 65535, 0, &port, f) < 0
         || arg_int(r, "sock", 0, -1, INT_MIN, INT_MAX, 0, &sock, f) < 0
-        || arg_int(r, "localPort", 0, -1, 0, 65535, 0, &lport, f) < 0 || parse_v4(addr, &be, f) < 0)
+        || arg_int(r, "localPort", 0, -1, 0, 65535, 0, &lport, f) < 0 || parse_ip(addr, &be, f) < 0)
         return -1;
     if (json_arg(r, "sock") != NULL && sock < 0)
         return fail(f, EBADF, "sock %lld is not a socket owned by the agent", sock);
     int out, inprog = 0;
     char local[ST_ADDR_MAX];
-    int rc = st_connect((int)sock, be, (int)port, (int)lport, &out, local, &inprog);
+    int rc = st_connect((int)sock, &be, (int)port, (int)lport, &out, local, &inprog);
     if (rc)
         return st_fail(f, rc, "connect");
     buf_member_int(o, "sock", out);
@@ -826,7 +833,9 @@ int main(int argc, char **argv)
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
-    int rc = st_start(mac, mtu, ip.s_addr, mask, tx_frame, g_wake_w);
+    struct in6_addr ip6;
+    inet_pton(AF_INET6, ADDR6, &ip6);
+    int rc = st_start(mac, mtu, ip.s_addr, mask, ip6.s6_addr, ADDR6_PREFIX, tx_frame, g_wake_w);
     if (rc) {
         agent_note("starting lwIP failed: %s", st_msg());
         return 1;

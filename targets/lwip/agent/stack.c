@@ -31,6 +31,7 @@
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcpip.h"
 #include "lwip/etharp.h"
+#include "lwip/ethip6.h"
 #include "netif/ethernet.h"
 
 #include "stack.h"
@@ -66,6 +67,7 @@ struct conn {
     int rd_shut, wr_shut;
     int linger;               /* SO_LINGER seconds, -1: off */
     int nodelay, keepalive, reuseaddr;
+    int v6;                   /* an inet6 socket: its pcb is IPv6 */
 };
 
 #define MAX_SOCKS 1024
@@ -244,8 +246,8 @@ static err_t nif_init(struct netif *nif)
     /* No NETIF_FLAG_IGMP / NETIF_FLAG_MLD6: the stack sends no multicast reports. */
     nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
     nif->output = etharp_output;
+    nif->output_ip6 = ethip6_output; /* IPv6 over Ethernet, the peer found by neighbour discovery */
     nif->linkoutput = nif_linkoutput;
-    /* No output_ip6 and no IPv6 address: the netif is IPv4 only (eth0 has IPv6 off). */
     return ERR_OK;
 }
 
@@ -279,7 +281,7 @@ static void tcpip_ready(void *arg)
 }
 
 int st_start(const unsigned char mac[6], unsigned mtu, uint32_t addr_be, uint32_t mask_be,
-             int (*tx)(const void *, size_t), int wake_fd)
+             const unsigned char addr6[16], int plen6, int (*tx)(const void *, size_t), int wake_fd)
 {
     if (memp_TCP_PCB.size != LWIP_MEM_ALIGN_SIZE(sizeof(struct tcp_pcb))
         || memp_TCP_PCB_LISTEN.size != LWIP_MEM_ALIGN_SIZE(sizeof(struct tcp_pcb_listen))) {
@@ -322,6 +324,21 @@ int st_start(const unsigned char mac[6], unsigned mtu, uint32_t addr_be, uint32_
     LOCK_TCPIP_CORE();
     struct netif *n = netif_add(&g_netif, &ip, &mask, &gw, NULL, nif_init, tcpip_input);
     if (n != NULL) {
+        /* The IPv6 address, usable at once: set PREFERRED rather than TENTATIVE,
+         * so Debian's liblwip (LWIP_IPV6_DUP_DETECT_ATTEMPTS 1) runs no duplicate
+         * address detection; no link-local address, no router solicitations
+         * (rs_count 0), no autoconfiguration: the only IPv6 frames of the stack's
+         * own are its neighbour solicitations for the peer. lwIP's on-link test
+         * takes the prefix as /64 whatever plen6 says (it has no prefix lengths). */
+        (void)plen6;
+        ip6_addr_t a6;
+        memcpy(a6.addr, addr6, 16);
+        ip6_addr_clear_zone(&a6);
+        s8_t idx = -1;
+        g_netif.ip6_autoconfig_enabled = 0;
+        g_netif.rs_count = 0;
+        if (netif_add_ip6_address(&g_netif, &a6, &idx) == ERR_OK && idx >= 0)
+            netif_ip6_addr_set_state(&g_netif, idx, IP6_ADDR_PREFERRED);
         netif_set_default(&g_netif);
         netif_set_up(&g_netif);
         netif_set_link_up(&g_netif);
@@ -594,15 +611,15 @@ static int close_any(struct conn *c, int abortive)
 
 /* --- commands ------------------------------------------------------------ */
 
-static struct tcp_pcb *new_pcb(void)
+static struct tcp_pcb *new_pcb(int v6)
 {
-    struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
+    struct tcp_pcb *pcb = tcp_new_ip_type(v6 ? IPADDR_TYPE_V6 : IPADDR_TYPE_V4);
     if (pcb == NULL)
         set_msg("tcp_new: out of memory");
     return pcb;
 }
 
-int st_socket(int *sock)
+int st_socket(int v6, int *sock)
 {
     int rc = 0;
     LOCK_TCPIP_CORE();
@@ -610,7 +627,7 @@ int st_socket(int *sock)
     if (c == NULL) {
         set_msg("out of memory");
         rc = ENOMEM;
-    } else if ((c->pcb = new_pcb()) == NULL) {
+    } else if ((c->v6 = v6, c->pcb = new_pcb(v6)) == NULL) {
         free(c);
         rc = ENOMEM;
     } else if (sock_assign(c) < 0) {
@@ -764,8 +781,45 @@ int st_getsockopt(int sock, const char *name, long long *v)
     return rc;
 }
 
-int st_listen(int sock, uint32_t addr_be, int port, int backlog, int *out, char local[ST_ADDR_MAX])
+/* addr as lwIP's ip_addr_t. */
+static void to_ip_addr(const st_ip *a, ip_addr_t *out)
 {
+    memset(out, 0, sizeof *out);
+    if (a->v6) {
+        memcpy(ip_2_ip6(out)->addr, a->b, 16);
+        ip6_addr_clear_zone(ip_2_ip6(out));
+        IP_SET_TYPE_VAL(*out, IPADDR_TYPE_V6);
+    } else {
+        uint32_t be;
+        memcpy(&be, a->b, 4);
+        ip_addr_set_ip4_u32_val(*out, be);
+    }
+}
+
+/* Whether a is all zeros: 0.0.0.0 or ::. */
+static int is_wildcard(const st_ip *a)
+{
+    static const unsigned char zero[16];
+    return memcmp(a->b, zero, a->v6 ? 16 : 4) == 0;
+}
+
+/* Checks that a fits socket c's family; the IPv4 wildcard (the default address
+ * of listen) stands for :: on an inet6 socket. */
+static int fit_family(const struct conn *c, st_ip *a)
+{
+    if (a->v6 == c->v6)
+        return 0;
+    if (c->v6 && is_wildcard(a)) {
+        a->v6 = 1;
+        return 0;
+    }
+    set_msg("an IPv%d address for an inet%s socket", a->v6 ? 6 : 4, c->v6 ? "6" : "");
+    return EAFNOSUPPORT;
+}
+
+int st_listen(int sock, const st_ip *addr_in, int port, int backlog, int *out, char local[ST_ADDR_MAX])
+{
+    st_ip addr = *addr_in;
     int rc = 0;
     LOCK_TCPIP_CORE();
     struct conn *c = NULL;
@@ -781,9 +835,13 @@ int st_listen(int sock, uint32_t addr_be, int port, int backlog, int *out, char 
             rc = EINVAL;
             goto done;
         }
+        if ((rc = fit_family(c, &addr)) != 0)
+            goto done;
     } else {
         c = conn_new(K_NEW);
-        if (c == NULL || (c->pcb = new_pcb()) == NULL) {
+        if (c != NULL)
+            c->v6 = addr.v6;
+        if (c == NULL || (c->pcb = new_pcb(addr.v6)) == NULL) {
             free(c);
             set_msg("out of memory");
             rc = ENOMEM;
@@ -801,7 +859,7 @@ int st_listen(int sock, uint32_t addr_be, int port, int backlog, int *out, char 
     ip_set_option(c->pcb, SOF_REUSEADDR);
     c->reuseaddr = 1;
     ip_addr_t a;
-    ip_addr_set_ip4_u32_val(a, addr_be);
+    to_ip_addr(&addr, &a);
     err_t e = tcp_bind(c->pcb, &a, (u16_t)port);
     if (e != ERR_OK) {
         set_msg("tcp_bind: %s", err_name(e));
@@ -876,9 +934,10 @@ int st_accept(int lsock, int *out, char remote[ST_ADDR_MAX], char local[ST_ADDR_
     return rc;
 }
 
-int st_connect(int sock, uint32_t raddr_be, int port, int local_port, int *out, char local[ST_ADDR_MAX],
+int st_connect(int sock, const st_ip *raddr_in, int port, int local_port, int *out, char local[ST_ADDR_MAX],
                int *in_progress)
 {
+    st_ip raddr = *raddr_in;
     int rc = 0;
     LOCK_TCPIP_CORE();
     struct conn *c = NULL;
@@ -899,9 +958,13 @@ int st_connect(int sock, uint32_t raddr_be, int port, int local_port, int *out, 
             rc = c->connected ? EISCONN : EALREADY;
             goto done;
         }
+        if ((rc = fit_family(c, &raddr)) != 0)
+            goto done;
     } else {
         c = conn_new(K_NEW);
-        if (c == NULL || (c->pcb = new_pcb()) == NULL) {
+        if (c != NULL)
+            c->v6 = raddr.v6;
+        if (c == NULL || (c->pcb = new_pcb(raddr.v6)) == NULL) {
             free(c);
             set_msg("out of memory");
             rc = ENOMEM;
@@ -920,7 +983,7 @@ int st_connect(int sock, uint32_t raddr_be, int port, int local_port, int *out, 
     if (local_port >= 0) {
         ip_set_option(c->pcb, SOF_REUSEADDR);
         c->reuseaddr = 1;
-        e = tcp_bind(c->pcb, IP4_ADDR_ANY, (u16_t)local_port);
+        e = tcp_bind(c->pcb, c->v6 ? IP6_ADDR_ANY : IP4_ADDR_ANY, (u16_t)local_port);
         if (e != ERR_OK) {
             set_msg("tcp_bind: %s", err_name(e));
             rc = errno_of(e);
@@ -928,7 +991,7 @@ int st_connect(int sock, uint32_t raddr_be, int port, int local_port, int *out, 
         }
     }
     ip_addr_t ra;
-    ip_addr_set_ip4_u32_val(ra, raddr_be);
+    to_ip_addr(&raddr, &ra);
     conn_callbacks(c->pcb, c);
     c->kind = K_CONN; /* for the callbacks, which may run inside tcp_connect */
     e = tcp_connect(c->pcb, &ra, (u16_t)port, cb_connected);

@@ -24,8 +24,17 @@
  * mask_be (network byte order) and the given MAC and MTU. tx writes one
  * Ethernet frame to the wire; wake_fd is written (one byte) whenever a
  * callback of the stack changed something a waiting command may care about. */
+/* An IP address of either family: v6 0, the IPv4 address in b[0..3]; v6 1, the
+ * IPv6 address in b[0..15]; network order. */
+typedef struct {
+    int v6;
+    unsigned char b[16];
+} st_ip;
+
+/* addr6 (16 octets, network order) with prefix length plen6 is the netif's
+ * IPv6 address. */
 int st_start(const unsigned char mac[6], unsigned mtu, uint32_t addr_be, uint32_t mask_be,
-             int (*tx)(const void *frame, size_t len), int wake_fd);
+             const unsigned char addr6[16], int plen6, int (*tx)(const void *frame, size_t len), int wake_fd);
 
 /* One received Ethernet frame, from the reader thread (goes to netif->input). */
 void st_input(const void *frame, size_t len);
@@ -33,16 +42,16 @@ void st_input(const void *frame, size_t len);
 const char *st_msg(void);
 const char *st_lwip_version(void);
 
-int st_socket(int *sock);
+int st_socket(int v6, int *sock);
 int st_setsockopt(int sock, const char *name, long long value);
 /* For SO_ERROR, *value is the pending errno (0: none), which reading clears. */
 int st_getsockopt(int sock, const char *name, long long *value);
 /* sock < 0: make a new socket. addr_be: local address to bind (0: any). */
-int st_listen(int sock, uint32_t addr_be, int port, int backlog, int *out, char local[ST_ADDR_MAX]);
+int st_listen(int sock, const st_ip *addr, int port, int backlog, int *out, char local[ST_ADDR_MAX]);
 /* EAGAIN when no established connection is waiting. */
 int st_accept(int lsock, int *out, char remote[ST_ADDR_MAX], char local[ST_ADDR_MAX]);
 /* sock < 0: make a new socket; local_port < 0: let the stack choose. */
-int st_connect(int sock, uint32_t raddr_be, int port, int local_port, int *out, char local[ST_ADDR_MAX],
+int st_connect(int sock, const st_ip *raddr, int port, int local_port, int *out, char local[ST_ADDR_MAX],
                int *in_progress);
 int st_send(int sock, const unsigned char *data, size_t len, size_t *sent);
 /* EAGAIN when nothing can be read yet. */

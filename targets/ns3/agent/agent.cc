@@ -2,7 +2,7 @@
 //
 // One ns-3 node runs in real time (RealtimeSimulatorImpl) on the container's eth0: an FdNetDevice on an
 // AF_PACKET socket bound to eth0, with eth0's MAC address, and ns-3's own IPv4/ARP/TCP on 192.0.2.2/24
-// (InternetStackHelper, IPv6 not installed, ChecksumEnabled=true). The harness drives it over the agent
+// (InternetStackHelper, ChecksumEnabled=true), and IPv6 on 2001:db8::2/64 (no DAD, no router solicitations). The harness drives it over the agent
 // protocol (targets/AGENT-PROTOCOL.md): line-delimited JSON on a Unix socket.
 //
 // Threads: the main thread runs Simulator::Run(). A control thread reads the Unix socket; each command
@@ -20,14 +20,19 @@
 #include "json.h"
 
 #include <ns3/boolean.h>
+#include <ns3/config.h>
 #include <ns3/event-impl.h>
 #include <ns3/fd-net-device.h>
 #include <ns3/global-value.h>
 #include <ns3/inet-socket-address.h>
+#include <ns3/inet6-socket-address.h>
 #include <ns3/internet-stack-helper.h>
 #include <ns3/ipv4-end-point.h>
 #include <ns3/ipv4-interface-address.h>
 #include <ns3/ipv4.h>
+#include <ns3/ipv6-end-point.h>
+#include <ns3/ipv6-interface-address.h>
+#include <ns3/ipv6.h>
 #include <ns3/mac48-address.h>
 #include <ns3/node.h>
 #include <ns3/object-vector.h>
@@ -84,6 +89,7 @@ namespace
 const char* const AGENT_NAME = "tcpct-ns3-agent";
 const char* const IFACE = "eth0";
 const char* const LOCAL_IP = "192.0.2.2";
+const char* const LOCAL_IP6 = "2001:db8::2"; // RFC 3849 documentation prefix, /64
 const char* const LOCAL_MASK = "255.255.255.0";
 const size_t MAX_LINE = 65536;
 const int WAIT_POLL_MS = 2; // how often a waiting accept/recv asks the simulator again
@@ -250,6 +256,17 @@ struct Peek : public TcpSocketBase
         return s.*(&Peek::m_endPoint);
     }
 
+    static Ipv6EndPoint* EndPoint6(const TcpSocketBase& s)
+    {
+        return s.*(&Peek::m_endPoint6);
+    }
+
+    /// Whether the socket is bound: an IPv4 or an IPv6 endpoint.
+    static bool Bound(const TcpSocketBase& s)
+    {
+        return EndPoint(s) != nullptr || EndPoint6(s) != nullptr;
+    }
+
     static bool ShutdownSent(const TcpSocketBase& s)
     {
         return s.*(&Peek::m_shutdownSend);
@@ -332,9 +349,24 @@ Endpoint(Ipv4Address a, uint16_t port)
     return Ip4(a) + ":" + std::to_string(port);
 }
 
+/// "[2001:db8::2]:5000", the address as inet_ntop writes it.
+std::string
+Endpoint(Ipv6Address a, uint16_t port)
+{
+    uint8_t b[16];
+    a.GetBytes(b);
+    char text[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, b, text, sizeof text);
+    return std::string("[") + text + "]:" + std::to_string(port);
+}
+
 std::string
 LocalOf(const TcpSocketBase& s)
 {
+    if (Ipv6EndPoint* ep6 = Peek::EndPoint6(s))
+    {
+        return Endpoint(ep6->GetLocalAddress(), ep6->GetLocalPort());
+    }
     Ipv4EndPoint* ep = Peek::EndPoint(s);
     return ep ? Endpoint(ep->GetLocalAddress(), ep->GetLocalPort()) : "0.0.0.0:0";
 }
@@ -342,6 +374,10 @@ LocalOf(const TcpSocketBase& s)
 std::string
 RemoteOf(const TcpSocketBase& s)
 {
+    if (Ipv6EndPoint* ep6 = Peek::EndPoint6(s))
+    {
+        return Endpoint(ep6->GetPeerAddress(), ep6->GetPeerPort());
+    }
     Ipv4EndPoint* ep = Peek::EndPoint(s);
     return ep ? Endpoint(ep->GetPeerAddress(), ep->GetPeerPort()) : "0.0.0.0:0";
 }
@@ -651,7 +687,7 @@ void
 Abort(Ptr<TcpSocketBase> s)
 {
     TcpSocket::TcpStates_t st = Peek::State(*s);
-    if (Peek::EndPoint(*s) == nullptr)
+    if (!Peek::Bound(*s))
     {
         return;
     }
@@ -759,10 +795,25 @@ struct Args
     }
 };
 
-/// Parses an address argument for this IPv4-only node: dotted IPv4, or an IPv4-mapped IPv6 address.
-bool
-ParseAddr(Out& out, const std::string& text, Ipv4Address& a)
+/// An address argument: IPv4, or IPv6 (v6 set).
+struct IpArg
 {
+    bool v6{false};
+    Ipv4Address a4;
+    Ipv6Address a6;
+
+    /// The socket address of this address and port.
+    Address With(uint16_t port) const
+    {
+        return v6 ? Address(Inet6SocketAddress(a6, port)) : Address(InetSocketAddress(a4, port));
+    }
+};
+
+/// Parses an address argument: dotted IPv4, an IPv4-mapped IPv6 address (as IPv4), or IPv6.
+bool
+ParseAddr(Out& out, const std::string& text, IpArg& ip)
+{
+    Ipv4Address& a = ip.a4;
     std::string t = text;
     if (t.size() >= 2 && t.front() == '[' && t.back() == ']')
     {
@@ -785,10 +836,9 @@ ParseAddr(Out& out, const std::string& text, Ipv4Address& a)
             a = Ipv4Address(ntohl(v));
             return true;
         }
-        out.Fail(EAFNOSUPPORT,
-                 "IPv6 address " + Clip(text) +
-                     " given: the ns-3 node has IPv4 only (IPv6 is not installed)");
-        return false;
+        ip.v6 = true;
+        ip.a6 = Ipv6Address(a6.s6_addr);
+        return true;
     }
     out.Fail(EINVAL, "invalid IP address \"" + Clip(text) + "\"");
     return false;
@@ -937,7 +987,8 @@ CmdHello(const Args&)
                           "FdNetDevice on eth0)")
         .Str("probe", "agent")
         .Raw("commands", cmds)
-        .Raw("hiddenStates", "[]");
+        .Raw("hiddenStates", "[]")
+        .Raw("families", "[\"inet\",\"inet6\"]");
     return o;
 }
 
@@ -950,11 +1001,8 @@ CmdSocket(const Args& a)
     {
         return o;
     }
-    if (family == "inet6")
-    {
-        return o.Fail(EAFNOSUPPORT, "socket: the ns-3 node has IPv4 only (IPv6 is not installed)");
-    }
-    if (family != "inet")
+    // an ns-3 socket takes its family from its first Bind or Connect: inet6 needs nothing more here
+    if (family != "inet" && family != "inet6")
     {
         return o.Fail(EINVAL, "argument \"family\" must be \"inet\" or \"inet6\"");
     }
@@ -1092,17 +1140,13 @@ CmdListen(const Args& a)
     long long backlog;
     long long sock = -1;
     std::string addrText;
-    Ipv4Address addr;
+    IpArg addr;
     if (!a.IntArg(o, "port", true, 0, 0, 65535, port) ||
         !a.IntArg(o, "backlog", false, 16, 0, 0x7fffffff, backlog) ||
         !a.StrArg(o, "addr", false, "0.0.0.0", addrText) ||
         (a.Has("sock") && !a.IntArg(o, "sock", true, 0, LLONG_MIN, LLONG_MAX, sock)))
     {
         return o;
-    }
-    if (addrText == "::" || addrText == "[::]")
-    {
-        return o.Fail(EAFNOSUPPORT, "listen: the ns-3 node has IPv4 only (IPv6 is not installed)");
     }
     if (!ParseAddr(o, addrText, addr))
     {
@@ -1120,7 +1164,7 @@ CmdListen(const Args& a)
             {
                 return NotOwned(sock);
             }
-            if (Peek::EndPoint(*s) != nullptr || Peek::State(*s) != TcpSocket::CLOSED)
+            if (Peek::Bound(*s) || Peek::State(*s) != TcpSocket::CLOSED)
             {
                 return r.Fail(EINVAL, "bind: the socket is already bound");
             }
@@ -1131,7 +1175,7 @@ CmdListen(const Args& a)
         }
         s->SetAcceptCallback(MakeCallback(&OnConnectionRequest),
                              MakeBoundCallback(&OnNewConnection, PeekPointer(s)));
-        if (s->Bind(InetSocketAddress(addr, static_cast<uint16_t>(port))) != 0)
+        if (s->Bind(addr.With(static_cast<uint16_t>(port))) != 0)
         {
             int e = PosixErrno(s->GetErrno());
             return r.Fail(e, std::string("bind: ") + std::strerror(e));
@@ -1235,7 +1279,7 @@ CmdConnect(const Args& a)
     long long port;
     long long localPort = -1;
     long long sock = -1;
-    Ipv4Address addr;
+    IpArg addr;
     if (!a.StrArg(o, "addr", true, "", addrText) ||
         !a.IntArg(o, "port", true, 0, 0, 65535, port) ||
         (a.Has("localPort") && !a.IntArg(o, "localPort", true, 0, 0, 65535, localPort)) ||
@@ -1266,14 +1310,15 @@ CmdConnect(const Args& a)
         if (localPort >= 0)
         {
             // ns-3 has no SO_REUSEADDR: a port still held (e.g. by TIME-WAIT) gives EADDRINUSE.
-            if (s->Bind(InetSocketAddress(Ipv4Address::GetAny(), static_cast<uint16_t>(localPort))) !=
-                0)
+            Address any = addr.v6 ? Address(Inet6SocketAddress(Ipv6Address::GetAny(), static_cast<uint16_t>(localPort)))
+                                  : Address(InetSocketAddress(Ipv4Address::GetAny(), static_cast<uint16_t>(localPort)));
+            if (s->Bind(any) != 0)
             {
                 int e = PosixErrno(s->GetErrno());
                 return r.Fail(e, std::string("bind: ") + std::strerror(e));
             }
         }
-        if (s->Connect(InetSocketAddress(addr, static_cast<uint16_t>(port))) != 0)
+        if (s->Connect(addr.With(static_cast<uint16_t>(port))) != 0)
         {
             int e = PosixErrno(s->GetErrno());
             if (e == 0)
@@ -1493,7 +1538,7 @@ CmdStates(const Args&)
         for (auto it = list.Begin(); it != list.End(); ++it)
         {
             Ptr<TcpSocketBase> s = DynamicCast<TcpSocketBase>(it->second);
-            if (!s || Peek::EndPoint(*s) == nullptr)
+            if (!s || !Peek::Bound(*s))
             {
                 continue; // created but never bound: no endpoint in the stack yet
             }
@@ -1877,8 +1922,9 @@ BuildNode(int wireFd, Mac48Address mac)
     g_node->AddDevice(dev);
     dev->SetFileDescriptor(wireFd);
 
+    // IPv6 without duplicate address detection (no DAD for the link-local or the global address); ns-3 has no MLD.
+    Config::SetDefault("ns3::Icmpv6L4Protocol::DAD", BooleanValue(false));
     InternetStackHelper stack;
-    stack.SetIpv6StackInstall(false); // no router solicitations, MLD or DAD on the wire
     stack.Install(g_node);
 
     Ptr<Ipv4> ipv4 = g_node->GetObject<Ipv4>();
@@ -1887,6 +1933,15 @@ BuildNode(int wireFd, Mac48Address mac)
                      Ipv4InterfaceAddress(Ipv4Address(LOCAL_IP), Ipv4Mask(LOCAL_MASK)));
     ipv4->SetMetric(ifIndex, 1);
     ipv4->SetUp(ifIndex);
+
+    Ptr<Ipv6> ipv6 = g_node->GetObject<Ipv6>();
+    int32_t if6 = ipv6->AddInterface(dev);
+    ipv6->AddAddress(if6, Ipv6InterfaceAddress(Ipv6Address(LOCAL_IP6), Ipv6Prefix(64)));
+    ipv6->SetMetric(if6, 1);
+    // SetUp gives the interface a link-local address and schedules the end of its (skipped) DAD, which sends router
+    // solicitations from a host's interface; a forwarding one sends none. Nothing is routed: eth0 is the only interface.
+    ipv6->SetForwarding(if6, true);
+    ipv6->SetUp(if6);
 
     g_tcp = g_node->GetObject<TcpL4Protocol>();
 }

@@ -45,6 +45,7 @@ final class Help {
                     new Option("--fault", "drop-fin|drop-syn-ack|drop-ack|rfc1337|checksum-offload", "break the target on purpose, to show the suite catches it"),
                     new Option("--history", "DIR", "the report's trend history (default: one per output folder, kept beside it);"
                             + " give the same DIR to runs that should share one trend"),
+                    new Option("--ip", "4|6|both", "over IPv4 (default), IPv6, or each scenario twice (the IPv6 run's ids end in @ipv6)"),
                     new Option("--shard", "I/N", "only shard I of N of the selection (a stable split by id; ./tcpct merge joins the shards' folders)"),
                     new Option("--durations", "SUMMARY.json|DIR", "with --shard: balance the shards by the durations an earlier run recorded")),
                     """

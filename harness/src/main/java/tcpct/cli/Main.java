@@ -137,7 +137,17 @@ public final class Main {
         }
         return new RunOptions(o.text("--target", "linux"), o.text("--scenario", null), o.text("--group", null), folder(o, "--out"), home,
                 o.number("--workers", DEFAULT_WORKERS, 1, MAX_WORKERS), baseline, o.flag("--update-baseline"),
-                fault == null ? null : tcpct.target.Fault.byId(fault).id, folder(o, "--history"), shard, durations);
+                fault == null ? null : tcpct.target.Fault.byId(fault).id, folder(o, "--history"), shard, durations, ipVersions(o));
+    }
+
+    /** {@code --ip 4|6|both}: the IP versions each scenario runs over, in order (default IPv4 only). */
+    static List<tcpct.wire.IpFamily> ipVersions(CommandOptions o) {
+        String v = o.text("--ip", "4");
+        List<tcpct.wire.IpFamily> ip = tcpct.wire.IpFamily.parse(v);
+        if (ip == null) {
+            throw new UsageException("--ip " + v + " is none of 4, 6, both: give the IP version(s) to run each scenario over");
+        }
+        return ip;
     }
 
     /** The folder option {@code name} (null when absent); a path that is a file is a one-line error, not an IOException later. */

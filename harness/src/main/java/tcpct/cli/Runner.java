@@ -53,13 +53,14 @@ public final class Runner {
         requireRoot();
         RunOptions o = options;
         TargetSpec spec = TargetSpec.load(o.targetsDir(), o.target());
-        ExpectedVerdicts expected = ExpectedVerdicts.load(spec.folder().resolve(ExpectedVerdicts.FILE));
+        ExpectedVerdicts expected = ExpectedVerdicts.forTarget(spec);
         ExpectedMeasurements gauges = ExpectedMeasurements.load(spec.folder().resolve(ExpectedVerdicts.FILE));
         ScenarioCatalog everyScenario = null; // the run's catalog may be a subset (the project's self tests)
-        for (String id : expected.ids()) {
+        for (String listed : expected.ids()) {
+            String id = tcpct.wire.IpFamily.baseId(listed); // an @ipv6 id names the IPv6 run of a scenario
             if (catalog.all().stream().noneMatch(e -> e.id().equals(id))
                     && (everyScenario = everyScenario != null ? everyScenario : ScenarioCatalog.scan()).all().stream().noneMatch(e -> e.id().equals(id))) {
-                throw new UsageException(spec.folder().resolve(ExpectedVerdicts.FILE) + " names scenario '" + id
+                throw new UsageException(spec.folder().resolve(ExpectedVerdicts.FILE) + " names scenario '" + listed
                         + "', which does not exist: fix the id (./tcpct scenarios lists them) or remove the entry");
             }
         }
@@ -100,9 +101,10 @@ public final class Runner {
         if (fault != null) {
             System.err.println("tcpct: injecting fault " + fault.id + ": " + fault.what);
         }
+        boolean ipv6 = o.ip().contains(tcpct.wire.IpFamily.IPV6);
         LabPool pool = new LabPool(o.workers(), index -> Lab.open(
                 TargetInstance.start(docker, spec, image, work.resolve("control-" + index), String.format("%06x%02x", pid & 0xffffff, index),
-                        fault),
+                        fault, ipv6),
                 outDir), () -> Engine.answers(docker));
         RunRecorder recorder = RunRecorder.begin(r -> System.out.println(consoleLine(r, expected.of(r.id()))));
         java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
@@ -132,13 +134,20 @@ public final class Runner {
             env.put("harness", "tcpct " + Objects.requireNonNullElse(Runner.class.getPackage().getImplementationVersion(), "dev"));
             env.put("host.kernel", System.getProperty("os.version"));
             env.put("workers", Integer.toString(o.workers()));
+            env.put("ip", String.join(", ", o.ip().stream().map(Enum::name).toList()));
             if (fault != null) {
                 env.put("fault", fault.id + ": " + fault.what);
             }
             AllureReport.begin(o.out().resolve("allure-results"), env);
-            System.err.println("tcpct: running " + selected.size() + " scenarios against " + spec.name() + " (" + stack + ") on "
+            System.err.println("tcpct: running " + selected.size() + " scenarios" + (o.ip().size() > 1 ? " twice (IPv4, then IPv6)"
+                    : o.ip().get(0) == tcpct.wire.IpFamily.IPV6 ? " over IPv6" : "") + " against " + spec.name() + " (" + stack + ") on "
                     + o.workers() + " workers");
-            runTestNg(selected, o.workers());
+            runTestNg(selected, o.workers(), o.ip());
+            if (o.ip().contains(tcpct.wire.IpFamily.IPV6) && overFamily(toRun, tcpct.wire.IpFamily.IPV6).size() < selected.size()) {
+                System.err.println("tcpct: over IPv4 only: " + String.join(", ", toRun.stream()
+                        .filter(e -> !overFamily(toRun, tcpct.wire.IpFamily.IPV6).contains(e)).map(ScenarioCatalog.Entry::id).toList())
+                        + " (no IPv6 form: @Scenario ipv4Only)");
+            }
         } finally {
             finished.set(true);
             LabPool.install(null);
@@ -189,8 +198,9 @@ public final class Runner {
                     tcpct.scenario.Timers.RELATIVE_TOLERANCE, tcpct.scenario.Timers.ABSOLUTE_TOLERANCE_MS + spec.timerGranularityMs()));
             System.out.println("tcpct: wrote " + file + " from this run: review every REVIEW: line, then commit");
         }
-        if (recorder.results().size() != selected.size()) {
-            System.err.println("tcpct: only " + recorder.results().size() + " of " + selected.size() + " scenarios ran: see the report");
+        int planned = o.ip().stream().mapToInt(f -> overFamily(toRun, f).size()).sum();
+        if (recorder.results().size() != planned) {
+            System.err.println("tcpct: only " + recorder.results().size() + " of " + planned + " scenarios ran: see the report");
             return CANNOT_RUN;
         }
         return judge(o.baseline(), recorder.results(), outcome, gauges, moved);
@@ -263,33 +273,45 @@ public final class Runner {
         return r.failure() == null ? line : line + "\n              " + r.failure();
     }
 
-    private static void runTestNg(List<ScenarioCatalog.Entry> selected, int workers) {
+    /** The scenarios of {@code selected} that run over {@code family}: over IPv6, those with an IPv6 form (no {@code ipv4Only}). */
+    static List<ScenarioCatalog.Entry> overFamily(List<ScenarioCatalog.Entry> selected, tcpct.wire.IpFamily family) {
+        return family == tcpct.wire.IpFamily.IPV4 ? selected
+                : selected.stream().filter(e -> e.method().getAnnotation(tcpct.scenario.Scenario.class).ipv4Only().isEmpty()).toList();
+    }
+
+    /** Runs {@code selected} once per IP version of {@code ip}, in order: one TestNG test each, its ids suffixed by the version's. */
+    private static void runTestNg(List<ScenarioCatalog.Entry> selected, int workers, List<tcpct.wire.IpFamily> ip) {
         XmlSuite suite = new XmlSuite();
         suite.setName("tcpct");
         suite.setParallel(XmlSuite.ParallelMode.METHODS);
         suite.setThreadCount(workers);
         suite.setDataProviderThreadCount(workers);
         suite.setPreserveOrder(true);
-        XmlTest test = new XmlTest(suite);
-        test.setName("conformance");
-        Map<Class<?>, List<String>> byClass = new LinkedHashMap<>();
         Map<java.lang.reflect.Method, List<String>> expanded = new LinkedHashMap<>();
         for (ScenarioCatalog.Entry e : selected) {
-            List<String> methods = byClass.computeIfAbsent(e.type(), k -> new ArrayList<>());
-            if (!methods.contains(e.method().getName())) {
-                methods.add(e.method().getName());
-            }
             expanded.computeIfAbsent(e.method(), k -> new ArrayList<>()).add(e.id());
         }
         Selection.clear();
         expanded.forEach(Selection::set);
-        List<XmlClass> classes = new ArrayList<>();
-        byClass.forEach((c, methods) -> {
-            XmlClass xc = new XmlClass(c.getName(), false);
-            methods.forEach(m -> xc.getIncludedMethods().add(new XmlInclude(m)));
-            classes.add(xc);
-        });
-        test.setXmlClasses(classes);
+        for (tcpct.wire.IpFamily f : ip) {
+            Map<Class<?>, List<String>> byClass = new LinkedHashMap<>();
+            for (ScenarioCatalog.Entry e : overFamily(selected, f)) {
+                List<String> methods = byClass.computeIfAbsent(e.type(), k -> new ArrayList<>());
+                if (!methods.contains(e.method().getName())) {
+                    methods.add(e.method().getName());
+                }
+            }
+            XmlTest test = new XmlTest(suite);
+            test.setName("conformance" + f.idSuffix);
+            test.addParameter(tcpct.scenario.ConformanceBase.IP_PARAMETER, f == tcpct.wire.IpFamily.IPV6 ? "6" : "4");
+            List<XmlClass> classes = new ArrayList<>();
+            byClass.forEach((c, methods) -> {
+                XmlClass xc = new XmlClass(c.getName(), false);
+                methods.forEach(m -> xc.getIncludedMethods().add(new XmlInclude(m)));
+                classes.add(xc);
+            });
+            test.setXmlClasses(classes);
+        }
         TestNG testng = new TestNG(false);
         testng.setXmlSuites(List.of(suite));
         testng.setUseDefaultListeners(false);

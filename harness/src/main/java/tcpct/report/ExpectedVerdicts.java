@@ -52,9 +52,25 @@ public final class ExpectedVerdicts {
     }
 
     private final Map<String, Expectation> byId;
+    /** Why the target has no IPv6 (its target.json's noIpv6), or null. */
+    private final String noIpv6;
 
     private ExpectedVerdicts(Map<String, Expectation> byId) {
+        this(byId, null);
+    }
+
+    private ExpectedVerdicts(Map<String, Expectation> byId, String noIpv6) {
         this.byId = byId;
+        this.noIpv6 = noIpv6;
+    }
+
+    /**
+     * The baseline of {@code spec}'s target: its expected.json, and, when its target.json says {@code noIpv6}, every
+     * scenario's IPv6 run ({@code @ipv6}) expected UNIMPLEMENTED for that reason unless expected.json names it.
+     */
+    public static ExpectedVerdicts forTarget(tcpct.target.TargetSpec spec) {
+        ExpectedVerdicts file = load(spec.folder().resolve(FILE));
+        return spec.noIpv6() == null ? file : new ExpectedVerdicts(file.byId, spec.noIpv6());
     }
 
     public static ExpectedVerdicts none() {
@@ -157,6 +173,11 @@ public final class ExpectedVerdicts {
     }
 
     public Expectation of(String scenarioId) {
-        return byId.getOrDefault(scenarioId, new Expectation(Verdict.PASSED, ""));
+        // a scenario's IPv6 run (its id suffixed @ipv6) is expected to do as its IPv4 run unless the baseline says otherwise
+        if (noIpv6 != null && tcpct.wire.IpFamily.ofId(scenarioId) == tcpct.wire.IpFamily.IPV6 && !byId.containsKey(scenarioId)) {
+            return new Expectation(Verdict.UNIMPLEMENTED, "no IPv6: " + noIpv6);
+        }
+        Expectation base = byId.getOrDefault(tcpct.wire.IpFamily.baseId(scenarioId), new Expectation(Verdict.PASSED, ""));
+        return byId.getOrDefault(scenarioId, base);
     }
 }

@@ -1,5 +1,6 @@
 package tcpct.scenario;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.qameta.allure.Allure;
 import io.qameta.allure.model.Label;
 import java.io.IOException;
@@ -44,6 +45,11 @@ public abstract class ConformanceBase implements IHookable {
         Session.current().measure(name, ms, "");
     }
 
+    /** The IP version the scenario runs over ({@code --ip}): its addresses, and MUST-15's default send MSS for it. */
+    protected static tcpct.wire.IpFamily ipFamily() {
+        return Session.current().family;
+    }
+
     /** Whether the target's profile (target.json) claims an optional behaviour, e.g. "rfc5961". */
     protected static boolean targetClaims(String behaviour) {
         return Session.current().lab.instance().spec().claims(behaviour);
@@ -61,7 +67,8 @@ public abstract class ConformanceBase implements IHookable {
 
     @Override
     public final void run(IHookCallBack callBack, ITestResult result) {
-        ScenarioInfo info = ScenarioInfo.of(result.getMethod().getConstructorOrMethod().getMethod(), result.getParameters());
+        ScenarioInfo info = ScenarioInfo.of(result.getMethod().getConstructorOrMethod().getMethod(), result.getParameters())
+                .over(familyOf(result));
         LabPool pool = LabPool.current();
         Lab lab;
         try {
@@ -81,6 +88,15 @@ public abstract class ConformanceBase implements IHookable {
         }
     }
 
+    /** The TestNG test parameter naming the IP version a scenario runs over ({@code 4} or {@code 6}); IPv4 without it. */
+    public static final String IP_PARAMETER = "tcpct.ip";
+
+    static tcpct.wire.IpFamily familyOf(ITestResult result) {
+        String ip = result.getTestContext() == null || result.getTestContext().getCurrentXmlTest() == null ? null
+                : result.getTestContext().getCurrentXmlTest().getParameter(IP_PARAMETER);
+        return "6".equals(ip) ? tcpct.wire.IpFamily.IPV6 : tcpct.wire.IpFamily.IPV4;
+    }
+
     private void runOn(Lab lab, ScenarioInfo info, IHookCallBack callBack, ITestResult result, long acquiredNanos) {
         Session session = new Session(lab, info, RANDOM);
         label(info, lab);
@@ -91,6 +107,12 @@ public abstract class ConformanceBase implements IHookable {
         try (AutoCloseable listening = lab.wire().listen(session::onFrame);
              AutoCloseable recording = lab.wire().record(pcap, session::ours)) {
             Session.enter(session);
+            if (!lab.agentHas(session.family)) {
+                JsonNode families = lab.hello().path("families");
+                throw new Unimplemented("the target's agent has no " + session.family.agentName + " sockets (hello's families: "
+                        + (families.isMissingNode() ? "none listed, so inet only" : families.toString()) + "): its stack or agent lacks "
+                        + session.family);
+            }
             callBack.runTestMethod(result);
         } catch (Exception e) {
             result.setThrowable(e);

@@ -1,15 +1,13 @@
 package tcpct.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import tcpct.agent.AgentClient;
 import tcpct.target.TargetInstance;
 import tcpct.target.VethPair;
+import tcpct.wire.IpFamily;
 import tcpct.wire.Link;
 import tcpct.wire.PcapWire;
 
@@ -37,7 +35,7 @@ public final class Lab implements AutoCloseable {
         this.agent = agent;
         this.hello = hello;
         this.outDir = outDir;
-        this.expected = tcpct.report.ExpectedVerdicts.load(instance.spec().folder().resolve(tcpct.report.ExpectedVerdicts.FILE));
+        this.expected = tcpct.report.ExpectedVerdicts.forTarget(instance.spec());
         java.util.Set<tcpct.state.TcpState> hidden = java.util.EnumSet.noneOf(tcpct.state.TcpState.class);
         hello.path("hiddenStates").forEach(n -> hidden.add(tcpct.state.TcpState.fromRfcName(n.asText())));
         this.hiddenStates = java.util.Collections.unmodifiableSet(hidden);
@@ -49,8 +47,9 @@ public final class Lab implements AutoCloseable {
         AgentClient agent = null;
         try {
             VethPair v = instance.veth();
-            Link link = new Link(Link.parseMac(v.hostMac()), ipv4(VethPair.PEER_IP), Link.parseMac(v.targetMac()), ipv4(VethPair.TARGET_IP));
-            wire = PcapWire.open(v.hostInterface(), link);
+            Link link = new Link(Link.parseMac(v.hostMac()), IpFamily.IPV4.peerAddress(), Link.parseMac(v.targetMac()),
+                    IpFamily.IPV4.targetAddress());
+            wire = instance.ipv6() ? PcapWire.open(v.hostInterface(), link, link.over(IpFamily.IPV6)) : PcapWire.open(v.hostInterface(), link);
             agent = AgentClient.connect(instance.controlSocket(), instance::diagnosis);
             AgentClient connected = agent;
             instance.onEnd(connected::close);
@@ -69,12 +68,21 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    static Inet4Address ipv4(String dotted) {
-        try {
-            return (Inet4Address) InetAddress.getByName(dotted);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(dotted, e);
+    /**
+     * Whether the agent has sockets of {@code family}: hello's {@code families} lists it (an agent that names
+     * none has IPv4 only, as every agent before IPv6 came).
+     */
+    public boolean agentHas(IpFamily family) {
+        JsonNode f = hello.path("families");
+        if (!f.isArray()) {
+            return family == IpFamily.IPV4;
         }
+        for (JsonNode n : f) {
+            if (n.asText().equals(family.agentName)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public TargetInstance instance() {

@@ -110,7 +110,11 @@ public final class Peer {
         if (session.targetPort == null) {
             throw new IllegalStateException("send before the target has a port: call target.listen() or target.connect() first");
         }
-        Segment s = t.toSegment(session.peerPort, session.targetPort, session.space, session.sndNxt, session.rcvNxt);
+        if (session.family == tcpct.wire.IpFamily.IPV6 && t.malformation().badIpChecksum()) {
+            throw new Unimplemented("the scenario spoils the IPv4 header checksum, and IPv6 has no header checksum (RFC 8200 3): "
+                    + "mark it @Scenario(ipv4Only = ...) so that it runs over IPv4 only");
+        }
+        Segment s = t.toSegment(session.peerPort, session.targetPort, session.space, session.sndNxt, session.rcvNxt, session.family.synMss);
         long end = session.space.peerRelative(s.seq()) + s.seqLength();
         session.sndNxt = Math.max(session.sndNxt, end);
         if (t.flags().has(Flag.SYN)) {
@@ -120,7 +124,7 @@ public final class Peer {
     }
 
     private static void put(Session session, Segment s) {
-        session.lab.wire().send(s);
+        session.lab.wire().send(session.link(), s);
         session.lastSent = s;
     }
 

@@ -21,6 +21,12 @@ public @interface Scenario {
      */
     Class<? extends java.util.function.Supplier<java.util.List<String>>> expand() default NoExpansion.class;
 
+    /**
+     * Why the scenario has no IPv6 form (e.g. it spoils the IPv4 header checksum, which IPv6 does not have), or empty:
+     * {@code --ip 6|both} then runs it over IPv4 only, and there is no {@code @ipv6} id of it.
+     */
+    String ipv4Only() default "";
+
     /** The default of {@link #expand}: the method is one scenario with {@link #id}. */
     final class NoExpansion implements java.util.function.Supplier<java.util.List<String>> {
         @Override

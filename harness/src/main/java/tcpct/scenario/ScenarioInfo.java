@@ -42,6 +42,11 @@ public record ScenarioInfo(String id, String title, List<Edge> declaredEdges, Li
         return new ScenarioInfo(s.id(), title, List.copyOf(edges), List.copyOf(rfc), List.copyOf(sections));
     }
 
+    /** The scenario's run over {@code family}: the same, its id suffixed (IPv6: {@code @ipv6}; IPv4: unchanged). */
+    public ScenarioInfo over(tcpct.wire.IpFamily family) {
+        return family.idSuffix.isEmpty() ? this : new ScenarioInfo(id + family.idSuffix, title, declaredEdges, rfc, sections);
+    }
+
     /** The file name of the scenario's pcap: its id with slashes made underscores. */
     public String fileStem() {
         return id.replace('/', '_');

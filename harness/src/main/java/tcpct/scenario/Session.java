@@ -85,6 +85,15 @@ final class Session {
         this.peerPort = lab.allocatePeerPort();
         this.listenPort = lab.allocateListenPort();
         this.space = SeqSpace.withPeerIsn(new SeqNum(random.nextInt()));
+        this.family = tcpct.wire.IpFamily.ofId(info.id());
+    }
+
+    /** The IP version the scenario runs over (its id says: {@code @ipv6} or not). */
+    final tcpct.wire.IpFamily family;
+
+    /** The wire between peer and target over the scenario's IP version. */
+    tcpct.wire.Link link() {
+        return lab.wire().link(family);
     }
 
     /** The scenario running on this thread. */

@@ -11,7 +11,6 @@ import java.util.Optional;
 import tcpct.agent.AgentError;
 import tcpct.agent.Endpoint;
 import tcpct.state.TcpState;
-import tcpct.target.VethPair;
 
 /**
  * The stack under test, as a scenario drives it: socket calls carried out by the target's agent, and the
@@ -36,7 +35,8 @@ public final class Target {
         Session s = session();
         s.step("target sets " + name + " = " + value, () -> {
             if (s.pendingSocket == null) {
-                s.pendingSocket = call("socket", args()).path("sock").asInt();
+                s.pendingSocket = call("socket", s.family == tcpct.wire.IpFamily.IPV4 ? args() : args("family", s.family.agentName))
+                        .path("sock").asInt();
             }
             try {
                 call("setsockopt", args("sock", s.pendingSocket, "name", name, "value", value));
@@ -70,6 +70,9 @@ public final class Target {
         int port = s.listenPort;
         s.step("target listens on port " + port, () -> {
             Map<String, Object> a = args("port", port, "backlog", 8);
+            if (s.family != tcpct.wire.IpFamily.IPV4) {
+                a.put("addr", s.family.wildcard()); // the agent's socket follows the address's family
+            }
             takePending(s, a);
             s.listener = call("listen", a).path("sock").asInt();
             s.targetPort = port;
@@ -100,7 +103,7 @@ public final class Target {
     public void connect() {
         Session s = session();
         s.step("target connects to the peer's port " + s.peerPort, () -> {
-            Map<String, Object> a = args("addr", VethPair.PEER_IP, "port", s.peerPort);
+            Map<String, Object> a = args("addr", s.family.peerIp, "port", s.peerPort);
             takePending(s, a);
             s.connection = call("connect", a).path("sock").asInt();
         });
@@ -241,7 +244,7 @@ public final class Target {
         Session s = session();
         List<Endpoint> all = endpoints();
         Optional<Endpoint> conn = all.stream()
-                .filter(e -> e.remotePort() == s.peerPort && e.remoteAddr().equals(VethPair.PEER_IP)).findFirst();
+                .filter(e -> e.remotePort() == s.peerPort && s.family.isPeer(e.remoteAddr())).findFirst();
         if (conn.isPresent()) {
             return conn.get().state();
         }
@@ -259,7 +262,7 @@ public final class Target {
      */
     Optional<Endpoint> visibleConnection() {
         Session s = session();
-        return endpoints().stream().filter(e -> e.remotePort() == s.peerPort && e.remoteAddr().equals(VethPair.PEER_IP)).findFirst();
+        return endpoints().stream().filter(e -> e.remotePort() == s.peerPort && s.family.isPeer(e.remoteAddr())).findFirst();
     }
 
     private static void takePending(Session s, Map<String, Object> a) {

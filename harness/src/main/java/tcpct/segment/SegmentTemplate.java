@@ -21,7 +21,7 @@ public final class SegmentTemplate {
 
     /** Window the harness advertises unless a scenario says otherwise. */
     public static final int DEFAULT_WINDOW = 64240;
-    /** MSS the harness offers on its SYNs unless a scenario says otherwise. */
+    /** MSS the harness offers on its SYNs over IPv4 unless a scenario says otherwise ({@code IpFamily.synMss} per IP version). */
     public static final int DEFAULT_MSS = 1460;
 
     private final Flags flags;
@@ -166,11 +166,16 @@ public final class SegmentTemplate {
      * relative, used where the template leaves SEQ or ACK out.
      */
     public Segment toSegment(int srcPort, int dstPort, SeqSpace space, long nextSeq, long rcvNxt) {
+        return toSegment(srcPort, dstPort, space, nextSeq, rcvNxt, DEFAULT_MSS);
+    }
+
+    /** The same, with {@code synMss} as the MSS of a SYN whose template names none (the IP version's: 1460 or 1440). */
+    public Segment toSegment(int srcPort, int dstPort, SeqSpace space, long nextSeq, long rcvNxt, int synMss) {
         SeqNum s = space.peerAbsolute(seq != null ? seq : nextSeq);
         SeqNum a = flags.has(Flag.ACK) ? space.targetAbsolute(ack != null ? ack : rcvNxt) : new SeqNum(0);
         List<TcpOption> opts = options != null ? options
                 : mss != null ? List.of(TcpOption.mss(mss))
-                : flags.has(Flag.SYN) ? List.of(TcpOption.mss(DEFAULT_MSS)) : List.of();
+                : flags.has(Flag.SYN) ? List.of(TcpOption.mss(synMss)) : List.of();
         return new Segment(srcPort, dstPort, s, a, flags, window != null ? window : DEFAULT_WINDOW, urgentPointer, opts, payload,
                 malformation);
     }

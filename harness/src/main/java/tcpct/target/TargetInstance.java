@@ -47,6 +47,7 @@ public final class TargetInstance implements AutoCloseable {
     private volatile boolean closing;
     private final java.util.List<Runnable> onEnd = new java.util.concurrent.CopyOnWriteArrayList<>();
     private VethPair veth;
+    private boolean ipv6;
     private StartTimes startTimes;
 
     private TargetInstance(DockerClient docker, TargetSpec spec, String image, String containerId, Path controlDir, long pid, String name) {
@@ -66,6 +67,12 @@ public final class TargetInstance implements AutoCloseable {
 
     /** The same, with {@code fault} (or null) injected into the target's namespace once it is wired. */
     public static TargetInstance start(DockerClient docker, TargetSpec spec, String image, Path controlDir, String id, Fault fault) {
+        return start(docker, spec, image, controlDir, id, fault, false);
+    }
+
+    /** The same; with {@code ipv6} the wire carries IPv6 beside IPv4 ({@link VethPair#wire(long, String, boolean, boolean)}). */
+    public static TargetInstance start(DockerClient docker, TargetSpec spec, String image, Path controlDir, String id, Fault fault,
+                                       boolean ipv6) {
         try {
             Files.createDirectories(controlDir);
         } catch (IOException e) {
@@ -99,7 +106,8 @@ public final class TargetInstance implements AutoCloseable {
             t = new TargetInstance(docker, spec, image, cid, controlDir, pid, "tcpct-" + spec.name() + "-" + id);
             t.followLog();
             t.watchExit();
-            t.veth = VethPair.wire(pid, id, spec.wiring() == TargetSpec.Wiring.KERNEL);
+            t.veth = VethPair.wire(pid, id, spec.wiring() == TargetSpec.Wiring.KERNEL, ipv6);
+            t.ipv6 = ipv6;
             if (fault != null) {
                 fault.apply(pid, spec.wiring() == TargetSpec.Wiring.KERNEL);
             }
@@ -230,6 +238,11 @@ public final class TargetInstance implements AutoCloseable {
 
     public VethPair veth() {
         return veth;
+    }
+
+    /** Whether the target's wire carries IPv6 beside IPv4 (the run asked for it). */
+    public boolean ipv6() {
+        return ipv6;
     }
 
     /** Process id of the agent on the host, for commands inside its network namespace. */

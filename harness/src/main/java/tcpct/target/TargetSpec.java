@@ -14,7 +14,16 @@ import java.util.stream.Stream;
  * stack, the script that makes its image's build context, and how states are observed ("probe").
  */
 public record TargetSpec(String name, String stack, Path folder, Path buildScript, String probe, Wiring wiring,
-                         List<String> capabilities, java.util.Map<String, Boolean> profile, int timerGranularityMs) {
+                         List<String> capabilities, java.util.Map<String, Boolean> profile, int timerGranularityMs, String noIpv6) {
+
+    /**
+     * {@code noIpv6}: target.json's {@code "noIpv6": "why"} for a stack (or agent) without IPv6, whose scenarios run
+     * with {@code --ip 6} are then expected UNIMPLEMENTED for that reason; null when it has IPv6.
+     */
+    public TargetSpec(String name, String stack, Path folder, Path buildScript, String probe, Wiring wiring,
+                      List<String> capabilities, java.util.Map<String, Boolean> profile, int timerGranularityMs) {
+        this(name, stack, folder, buildScript, probe, wiring, capabilities, profile, timerGranularityMs, null);
+    }
 
     /** Whether the target's profile claims an optional behaviour, e.g. "rfc5961"; false when it says nothing. */
     public boolean claims(String behaviour) {
@@ -82,21 +91,22 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
             throw new TargetException(file + ": \"timerGranularityMs\" is " + granularity + ": give the stack's timer tick in ms (0 to 10000)");
         }
         return new TargetSpec(name, json.path("stack").asText(name), folder, script, json.path("probe").asText("agent"), wiring,
-                List.copyOf(caps), java.util.Map.copyOf(profile), granularity);
+                List.copyOf(caps), java.util.Map.copyOf(profile), granularity, json.hasNonNull("noIpv6") ? json.path("noIpv6").asText() : null);
     }
 
     /** The keys target.json may have, with the JSON type each takes. */
-    private static final java.util.Map<String, com.fasterxml.jackson.databind.node.JsonNodeType> KEYS = java.util.Map.of(
-            "name", com.fasterxml.jackson.databind.node.JsonNodeType.STRING,
-            "stack", com.fasterxml.jackson.databind.node.JsonNodeType.STRING,
-            "build", com.fasterxml.jackson.databind.node.JsonNodeType.STRING,
-            "probe", com.fasterxml.jackson.databind.node.JsonNodeType.STRING,
-            "wiring", com.fasterxml.jackson.databind.node.JsonNodeType.STRING,
-            "experimental", com.fasterxml.jackson.databind.node.JsonNodeType.STRING,
-            "about", com.fasterxml.jackson.databind.node.JsonNodeType.STRING,
-            "capabilities", com.fasterxml.jackson.databind.node.JsonNodeType.ARRAY,
-            "profile", com.fasterxml.jackson.databind.node.JsonNodeType.OBJECT,
-            "timerGranularityMs", com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER);
+    private static final java.util.Map<String, com.fasterxml.jackson.databind.node.JsonNodeType> KEYS = java.util.Map.ofEntries(
+            java.util.Map.entry("name", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            java.util.Map.entry("stack", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            java.util.Map.entry("build", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            java.util.Map.entry("probe", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            java.util.Map.entry("wiring", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            java.util.Map.entry("experimental", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            java.util.Map.entry("about", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            java.util.Map.entry("noIpv6", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            java.util.Map.entry("capabilities", com.fasterxml.jackson.databind.node.JsonNodeType.ARRAY),
+            java.util.Map.entry("profile", com.fasterxml.jackson.databind.node.JsonNodeType.OBJECT),
+            java.util.Map.entry("timerGranularityMs", com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER));
 
     /** A misspelt key or a value of the wrong type fails loudly instead of being read as "not said". */
     private static void checkShape(Path file, String name, JsonNode json) {

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import tcpct.wire.IpFamily;
 
 /**
  * The test wire of one target: a veth pair the harness creates, one end moved into the target container
@@ -15,8 +16,8 @@ import java.util.regex.Pattern;
 public final class VethPair implements AutoCloseable {
 
     /** 192.0.2.0/24 is TEST-NET-1 (RFC 5737): documentation only, never routed. */
-    public static final String TARGET_IP = "192.0.2.2";
-    public static final String PEER_IP = "192.0.2.1";
+    public static final String TARGET_IP = IpFamily.IPV4.targetIp;
+    public static final String PEER_IP = IpFamily.IPV4.peerIp;
     static final String ALIAS_PREFIX = "tcpct-run-";
 
     private static final Pattern MAC = Pattern.compile("link/ether ([0-9a-f:]{17})");
@@ -37,6 +38,20 @@ public final class VethPair implements AutoCloseable {
      * unnumbered for a user-space stack that owns the address through a raw socket.
      */
     public static VethPair wire(long containerPid, String id, boolean kernelOwnsAddress) {
+        return wire(containerPid, id, kernelOwnsAddress, false);
+    }
+
+    /**
+     * The same; with {@code ipv6} a kernel target's eth0 gets 2001:db8::2/64 beside its IPv4 address and a permanent
+     * neighbour entry for the peer's 2001:db8::1, and as little of IPv6's own traffic as the kernel allows: no
+     * link-local address (addr_gen_mode 1: no DAD for one), no duplicate address detection for its address ({@code
+     * nodad}, accept_dad 0), no router solicitations, router advertisements ignored. What stays: the target kernel's
+     * two MLDv2 reports (from ::) for its solicited-node group ff02::1:ff00:2 when eth0 comes up, before any scenario
+     * (a capture of a whole run shows them; no sysctl turns them off, and the harness leaves the target's own frames
+     * alone). The host end keeps IPv6 off either way: it sends nothing. A user-space stack's eth0 keeps the kernel's
+     * IPv6 off: the stack owns its address itself.
+     */
+    public static VethPair wire(long containerPid, String id, boolean kernelOwnsAddress, boolean ipv6) {
         String host = Labels.VETH_PREFIX + id;
         String peer = host + "t";
         HostCommand.run("ip", "link", "add", host, "type", "veth", "peer", "name", peer);
@@ -50,6 +65,15 @@ public final class VethPair implements AutoCloseable {
             if (kernelOwnsAddress) {
                 HostCommand.inNetns(containerPid, "ip", "addr", "add", TARGET_IP + "/24", "dev", "eth0");
             }
+            boolean kernelIpv6 = kernelOwnsAddress && ipv6;
+            if (kernelIpv6) {
+                String conf = "/proc/sys/net/ipv6/conf/eth0/";
+                HostCommand.inNetns(containerPid, "sh", "-c", "echo 0 > " + conf + "accept_ra && echo 0 > " + conf + "router_solicitations"
+                        + " && echo 0 > " + conf + "accept_dad && echo 0 > " + conf + "dad_transmits && echo 1 > " + conf + "addr_gen_mode"
+                        + " && echo 0 > " + conf + "disable_ipv6");
+                HostCommand.inNetns(containerPid, "ip", "-6", "addr", "add", IpFamily.IPV6.targetIp + "/" + IpFamily.IPV6.prefixLength,
+                        "dev", "eth0", "nodad");
+            }
             HostCommand.inNetns(containerPid, "ip", "link", "set", "lo", "up");
             HostCommand.inNetns(containerPid, "ip", "link", "set", "eth0", "up");
             // The Linux target leaves TCP checksums to the (virtual) NIC: switch that off so frames on the
@@ -58,6 +82,10 @@ public final class VethPair implements AutoCloseable {
             String hostMac = Files.readString(Path.of("/sys/class/net", host, "address")).trim();
             if (kernelOwnsAddress) {
                 HostCommand.inNetns(containerPid, "ip", "neigh", "replace", PEER_IP, "lladdr", hostMac, "nud", "permanent", "dev", "eth0");
+            }
+            if (kernelIpv6) {
+                HostCommand.inNetns(containerPid, "ip", "-6", "neigh", "replace", IpFamily.IPV6.peerIp, "lladdr", hostMac, "nud", "permanent",
+                        "dev", "eth0");
             }
             Matcher m = MAC.matcher(HostCommand.inNetns(containerPid, "ip", "-o", "link", "show", "eth0"));
             if (!m.find()) {

@@ -1,6 +1,5 @@
 package tcpct.wire;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -15,14 +14,17 @@ import tcpct.segment.SeqNum;
 import tcpct.segment.TcpOption;
 
 /**
- * Ethernet II / IPv4 / TCP, encoded and decoded by the harness itself, so that a scenario controls every
+ * Ethernet II / IPv4 or IPv6 / TCP, encoded and decoded by the harness itself, so that a scenario controls every
  * octet (including wrong ones) and the capture library only moves bytes.
  */
 public final class FrameCodec {
 
     static final int ETH_HEADER = 14;
     static final int ETHERTYPE_IPV4 = 0x0800;
+    static final int ETHERTYPE_IPV6 = 0x86dd;
     static final int IP_PROTO_TCP = 6;
+    static final int IP_PROTO_ICMPV6 = 58;
+    static final int IPV6_HEADER = 40;
 
     private FrameCodec() {
     }
@@ -30,8 +32,13 @@ public final class FrameCodec {
     /**
      * A frame from the peer to the target carrying {@code segment}, with correct IPv4 and TCP checksums
      * unless the segment's {@link Malformation} says otherwise (each malformation touches only its field).
+     * Over IPv6 ({@code link}'s addresses say which) {@code ipId} goes unused and there is no header checksum
+     * to spoil: a segment that asks for a bad one cannot be sent.
      */
     public static byte[] encode(Link link, Segment segment, int ipId) {
+        if (link.family() == IpFamily.IPV6) {
+            return encode6(link, segment);
+        }
         byte[] tcp = tcpBytes(segment, link.peerIp(), link.targetIp());
         int ipLen = 20 + tcp.length;
         ByteBuffer b = ByteBuffer.allocate(Math.max(ETH_HEADER + ipLen, 60));
@@ -52,7 +59,25 @@ public final class FrameCodec {
         return arr; // zero padded to the Ethernet minimum of 60 octets
     }
 
-    static byte[] tcpBytes(Segment s, Inet4Address src, Inet4Address dst) {
+    private static byte[] encode6(Link link, Segment segment) {
+        if (segment.malformation().badIpChecksum()) {
+            throw new IllegalArgumentException("IPv6 has no header checksum (RFC 8200 3) to send wrong: " + segment);
+        }
+        byte[] tcp = tcpBytes(segment, link.peerIp(), link.targetIp());
+        ByteBuffer b = ByteBuffer.allocate(Math.max(ETH_HEADER + IPV6_HEADER + tcp.length, 60));
+        b.put(link.targetMac()).put(link.peerMac()).putShort((short) ETHERTYPE_IPV6);
+        ipv6Header(b, tcp.length, IP_PROTO_TCP, 64, link.peerIp(), link.targetIp());
+        b.put(tcp);
+        return b.array();
+    }
+
+    /** Version 6, traffic class and flow label 0, then payload length, next header, hop limit and the two addresses. */
+    private static void ipv6Header(ByteBuffer b, int payloadLength, int nextHeader, int hopLimit, InetAddress src, InetAddress dst) {
+        b.putInt(0x6000_0000).putShort((short) payloadLength).put((byte) nextHeader).put((byte) hopLimit)
+                .put(src.getAddress()).put(dst.getAddress());
+    }
+
+    static byte[] tcpBytes(Segment s, InetAddress src, InetAddress dst) {
         Malformation m = s.malformation();
         byte[] opts = m.rawOptions() != null ? m.rawOptions() : optionBytes(s.options());
         int padded = (opts.length + 3) & ~3;
@@ -72,7 +97,7 @@ public final class FrameCodec {
         }
         b.put(s.payload());
         byte[] tcp = b.array();
-        int sum = checksum(tcp, 0, tcp.length, pseudoHeaderSum(src, dst, tcp.length));
+        int sum = checksum(tcp, 0, tcp.length, pseudoHeaderSum(src, dst, IP_PROTO_TCP, tcp.length));
         if (m.badTcpChecksum()) {
             sum = spoil(sum);
         }
@@ -125,6 +150,43 @@ public final class FrameCodec {
         return Optional.of(b.array());
     }
 
+    static final int ND_NEIGHBOR_SOLICITATION = 135;
+    static final int ND_NEIGHBOR_ADVERTISEMENT = 136;
+
+    /**
+     * The neighbour advertisement answering a neighbour solicitation for the peer's IPv6 address, or empty: ARP's
+     * counterpart (RFC 4861 7.2.4), for a user-space stack that resolves the peer (a kernel target has a permanent
+     * neighbour entry instead). {@code link} is the IPv6 one. Solicited and Override set, the peer's MAC as the
+     * target link-layer address option, hop limit 255 as RFC 4861 requires of every ND message.
+     */
+    public static Optional<byte[]> neighborAdvertisement(Link link, byte[] frame) {
+        int ip = ETH_HEADER;
+        int icmp = ip + IPV6_HEADER;
+        if (frame.length < icmp + 24 || u16(frame, 12) != ETHERTYPE_IPV6 || frame[ip + 6] != IP_PROTO_ICMPV6
+                || (frame[icmp] & 0xff) != ND_NEIGHBOR_SOLICITATION || frame[icmp + 1] != 0
+                || !Arrays.equals(Arrays.copyOfRange(frame, icmp + 8, icmp + 24), link.peerIp().getAddress())) {
+            return Optional.empty();
+        }
+        byte[] asker = Arrays.copyOfRange(frame, ip + 8, ip + 24);
+        if (Arrays.equals(asker, new byte[16])) {
+            return Optional.empty(); // duplicate address detection for our address: not a question to answer
+        }
+        byte[] askerMac = Arrays.copyOfRange(frame, 6, 12);
+        ByteBuffer icmpv6 = ByteBuffer.allocate(32);
+        icmpv6.put((byte) ND_NEIGHBOR_ADVERTISEMENT).put((byte) 0).putShort((short) 0).putInt(0x6000_0000)
+                .put(link.peerIp().getAddress()).put((byte) 2).put((byte) 1).put(link.peerMac());
+        byte[] body = icmpv6.array();
+        InetAddress dst = address(asker);
+        int sum = checksum(body, 0, body.length, pseudoHeaderSum(link.peerIp(), dst, IP_PROTO_ICMPV6, body.length));
+        body[2] = (byte) (sum >> 8);
+        body[3] = (byte) sum;
+        ByteBuffer b = ByteBuffer.allocate(ETH_HEADER + IPV6_HEADER + body.length);
+        b.put(askerMac).put(link.peerMac()).putShort((short) ETHERTYPE_IPV6);
+        ipv6Header(b, body.length, IP_PROTO_ICMPV6, 255, link.peerIp(), dst);
+        b.put(body);
+        return Optional.of(b.array());
+    }
+
     /**
      * A broadcast ARP request of the peer for the target's address: announces the peer's MAC, as any host
      * coming up does, so that a user-space stack that learns neighbours from ARP (slirp) has it before its
@@ -139,9 +201,15 @@ public final class FrameCodec {
         return b.array();
     }
 
-    /** The TCP/IPv4 frame inside {@code frame}, or empty when it is something else (ARP, IPv6, UDP, a fragment). */
+    /**
+     * The TCP frame inside {@code frame}, over IPv4 or IPv6, or empty when it is something else (ARP, ICMP, UDP,
+     * a fragment, an IPv6 extension header before TCP: the harness sends none and the targets send none on this wire).
+     */
     public static Optional<Decoded> decode(byte[] frame) {
-        if (frame.length < ETH_HEADER + 20 || ((frame[12] & 0xff) << 8 | (frame[13] & 0xff)) != ETHERTYPE_IPV4) {
+        if (frame.length >= ETH_HEADER + IPV6_HEADER + 20 && u16(frame, 12) == ETHERTYPE_IPV6) {
+            return decode6(frame);
+        }
+        if (frame.length < ETH_HEADER + 20 || u16(frame, 12) != ETHERTYPE_IPV4) {
             return Optional.empty();
         }
         int ip = ETH_HEADER;
@@ -152,10 +220,26 @@ public final class FrameCodec {
                 || totalLen < ihl + 20 || ip + totalLen > frame.length) {
             return Optional.empty();
         }
-        Inet4Address src = ipv4(Arrays.copyOfRange(frame, ip + 12, ip + 16));
-        Inet4Address dst = ipv4(Arrays.copyOfRange(frame, ip + 16, ip + 20));
-        int t = ip + ihl;
-        int tcpLen = totalLen - ihl;
+        InetAddress src = address(Arrays.copyOfRange(frame, ip + 12, ip + 16));
+        InetAddress dst = address(Arrays.copyOfRange(frame, ip + 16, ip + 20));
+        return Optional.of(decodeTcp(frame, ip + ihl, totalLen - ihl, src, dst, frame[ip + 8] & 0xff, checksum(frame, ip, ihl, 0) == 0));
+    }
+
+    private static Optional<Decoded> decode6(byte[] frame) {
+        int ip = ETH_HEADER;
+        int payloadLen = u16(frame, ip + 4);
+        if ((frame[ip] & 0xf0) != 0x60 || frame[ip + 6] != IP_PROTO_TCP || payloadLen < 20
+                || ip + IPV6_HEADER + payloadLen > frame.length) {
+            return Optional.empty();
+        }
+        InetAddress src = address(Arrays.copyOfRange(frame, ip + 8, ip + 24));
+        InetAddress dst = address(Arrays.copyOfRange(frame, ip + 24, ip + 40));
+        // IPv6 has no header checksum: the TCP checksum over the pseudo-header (RFC 8200 8.1) is the only one
+        return Optional.of(decodeTcp(frame, ip + IPV6_HEADER, payloadLen, src, dst, frame[ip + 7] & 0xff, true));
+    }
+
+    /** The TCP segment of {@code tcpLen} octets at {@code t}, carried from {@code src} to {@code dst}. */
+    private static Decoded decodeTcp(byte[] frame, int t, int tcpLen, InetAddress src, InetAddress dst, int ttl, boolean ipChecksumOk) {
         int offsetWords = (frame[t + 12] & 0xf0) >> 4;
         int dataOffset = offsetWords * 4;
         // A Data Offset below 5 words or past the segment leaves no header to trust: the segment is shown with
@@ -175,18 +259,17 @@ public final class FrameCodec {
         Segment seg = new Segment(u16(frame, t), u16(frame, t + 2), new SeqNum(i32(frame, t + 4)),
                 new SeqNum(i32(frame, t + 8)), new Flags(frame[t + 13] & 0xff), u16(frame, t + 14),
                 u16(frame, t + 18), options, payload, seen);
-        boolean checksumOk = checksum(frame, t, tcpLen, pseudoHeaderSum(src, dst, tcpLen)) == 0;
-        boolean ipChecksumOk = checksum(frame, ip, ihl, 0) == 0;
+        boolean checksumOk = checksum(frame, t, tcpLen, pseudoHeaderSum(src, dst, IP_PROTO_TCP, tcpLen)) == 0;
         byte[] srcMac = Arrays.copyOfRange(frame, 6, 12);
-        return Optional.of(new Decoded(srcMac, src, dst, seg, checksumOk, frame[ip + 8] & 0xff, headerOk, ipChecksumOk));
+        return new Decoded(srcMac, src, dst, seg, checksumOk, ttl, headerOk, ipChecksumOk);
     }
 
     /**
-     * A decoded frame: who sent it at layer 2 and 3, the segment, whether its TCP checksum held, its TTL,
-     * whether its Data Offset made sense (5 words up to the segment's length), and whether its IPv4 header
-     * checksum held.
+     * A decoded frame: who sent it at layer 2 and 3, the segment, whether its TCP checksum held, its TTL (IPv6:
+     * hop limit), whether its Data Offset made sense (5 words up to the segment's length), and whether its IPv4
+     * header checksum held (always true over IPv6, which has none).
      */
-    public record Decoded(byte[] srcMac, Inet4Address src, Inet4Address dst, Segment segment, boolean checksumOk, int ttl,
+    public record Decoded(byte[] srcMac, InetAddress src, InetAddress dst, Segment segment, boolean checksumOk, int ttl,
                           boolean headerOk, boolean ipChecksumOk) {
     }
 
@@ -217,10 +300,19 @@ public final class FrameCodec {
         return out;
     }
 
-    static int pseudoHeaderSum(Inet4Address src, Inet4Address dst, int tcpLength) {
+    /**
+     * The sum of the pseudo-header's 16-bit words: the two addresses, the protocol (IPv6: next header) and the
+     * upper-layer length. IPv4's (RFC 9293 3.1) and IPv6's (RFC 8200 8.1: a 32-bit length, three zero octets
+     * before the next header) sum the same words, since the high half of the length is zero below 64 KiB.
+     */
+    static int pseudoHeaderSum(InetAddress src, InetAddress dst, int protocol, int length) {
         byte[] s = src.getAddress();
         byte[] d = dst.getAddress();
-        return u16(s, 0) + u16(s, 2) + u16(d, 0) + u16(d, 2) + IP_PROTO_TCP + tcpLength;
+        int sum = protocol + (length >>> 16) + (length & 0xffff);
+        for (int i = 0; i < s.length; i += 2) {
+            sum += u16(s, i) + u16(d, i);
+        }
+        return sum;
     }
 
     /** The Internet checksum (RFC 1071) of {@code len} octets from {@code off}, starting from {@code initial}. */
@@ -246,11 +338,11 @@ public final class FrameCodec {
         return ((b[i] & 0xff) << 24) | ((b[i + 1] & 0xff) << 16) | ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
     }
 
-    private static Inet4Address ipv4(byte[] a) {
+    private static InetAddress address(byte[] a) {
         try {
-            return (Inet4Address) InetAddress.getByAddress(a);
+            return InetAddress.getByAddress(a);
         } catch (UnknownHostException e) {
-            throw new IllegalStateException(e); // cannot happen: four octets
+            throw new IllegalStateException(e); // cannot happen: four or sixteen octets
         }
     }
 }

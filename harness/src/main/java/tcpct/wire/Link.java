@@ -1,19 +1,32 @@
 package tcpct.wire;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 
 /**
  * The two ends of the test wire, at layer 2 and 3: the peer (the harness, on the host end of the veth)
- * and the target (inside its container). Addresses come from 192.0.2.0/24 (RFC 5737) only.
+ * and the target (inside its container), over one IP version. Addresses come from the documentation ranges
+ * only ({@link IpFamily}).
  */
-public record Link(byte[] peerMac, Inet4Address peerIp, byte[] targetMac, Inet4Address targetIp) {
+public record Link(byte[] peerMac, InetAddress peerIp, byte[] targetMac, InetAddress targetIp) {
 
     public Link {
         if (peerMac.length != 6 || targetMac.length != 6) {
             throw new IllegalArgumentException("MAC addresses take 6 octets");
         }
+        if (IpFamily.of(peerIp) != IpFamily.of(targetIp)) {
+            throw new IllegalArgumentException("the peer's and the target's addresses are of two IP versions: " + peerIp + ", " + targetIp);
+        }
         peerMac = peerMac.clone();
         targetMac = targetMac.clone();
+    }
+
+    /** The same wire between the same two MACs, with the addresses of {@code f}. */
+    public Link over(IpFamily f) {
+        return new Link(peerMac, f.peerAddress(), targetMac, f.targetAddress());
+    }
+
+    public IpFamily family() {
+        return IpFamily.of(peerIp);
     }
 
     @Override

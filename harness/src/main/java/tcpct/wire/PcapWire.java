@@ -22,8 +22,8 @@ import tcpct.segment.Segment;
  * The test wire: the host end of one target's veth pair, opened with libpcap through pcap4j (the only
  * class of the project that touches pcap4j). One handle injects the harness's frames; a second one
  * captures both directions with kernel timestamps on a thread of its own, hands each TCP frame to the
- * listeners and writes it to the open recordings (pcap files). It answers ARP requests for the peer's
- * address, as the peer would, for user-space stacks that resolve it.
+ * listeners and writes it to the open recordings (pcap files). It answers ARP requests and IPv6 neighbour
+ * solicitations for the peer's addresses, as the peer would, for user-space stacks that resolve it.
  */
 public final class PcapWire implements AutoCloseable {
 
@@ -40,6 +40,8 @@ public final class PcapWire implements AutoCloseable {
 
     private final String ifName;
     private final Link link;
+    /** One link per IP version the wire carries, {@link #link} first. */
+    private final java.util.List<Link> links;
     private final PcapHandle inject;
     private final PcapHandle capture;
     private final Thread reader;
@@ -49,17 +51,23 @@ public final class PcapWire implements AutoCloseable {
     private volatile boolean open = true;
     private volatile Throwable readerFailure;
 
-    private PcapWire(String ifName, Link link, PcapHandle inject, PcapHandle capture) {
+    private PcapWire(String ifName, java.util.List<Link> links, PcapHandle inject, PcapHandle capture) {
         this.ifName = ifName;
-        this.link = link;
+        this.link = links.get(0);
+        this.links = links;
         this.inject = inject;
         this.capture = capture;
         this.reader = new Thread(this::readLoop, "tcpct-capture-" + ifName);
         this.reader.setDaemon(true);
     }
 
-    /** Opens {@code ifName} (a veth end the harness created) for injection and capture of TCP/IPv4. */
-    public static PcapWire open(String ifName, Link link) {
+    /**
+     * Opens {@code ifName} (a veth end the harness created) for injection and capture of TCP over {@code link}'s
+     * IP version and those of {@code more} (the same wire, one {@link Link} per IP version).
+     */
+    public static PcapWire open(String ifName, Link link, Link... more) {
+        java.util.List<Link> links = new java.util.ArrayList<>(java.util.List.of(link));
+        links.addAll(java.util.List.of(more));
         PcapHandle inject = null;
         try {
             inject = new PcapHandle.Builder(ifName).snaplen(SNAPLEN).promiscuousMode(PromiscuousMode.PROMISCUOUS)
@@ -67,8 +75,8 @@ public final class PcapWire implements AutoCloseable {
             PcapHandle capture = new PcapHandle.Builder(ifName).snaplen(SNAPLEN)
                     .promiscuousMode(PromiscuousMode.PROMISCUOUS).timeoutMillis(READ_TIMEOUT_MS).immediateMode(true)
                     .timestampPrecision(PcapHandle.TimestampPrecision.NANO).build();
-            capture.setFilter("arp or (ip and tcp)", BpfProgram.BpfCompileMode.OPTIMIZE);
-            PcapWire wire = new PcapWire(ifName, link, inject, capture);
+            capture.setFilter("arp or (ip and tcp) or (ip6 and (tcp or icmp6))", BpfProgram.BpfCompileMode.OPTIMIZE);
+            PcapWire wire = new PcapWire(ifName, java.util.List.copyOf(links), inject, capture);
             wire.reader.start();
             return wire;
         } catch (PcapNativeException | NotOpenException e) {
@@ -86,13 +94,24 @@ public final class PcapWire implements AutoCloseable {
         return link;
     }
 
+    /** The wire's link over {@code family}; an error when the wire was not opened for it. */
+    public Link link(IpFamily family) {
+        return links.stream().filter(l -> l.family() == family).findFirst()
+                .orElseThrow(() -> new WireException("the wire on " + ifName + " carries no " + family + ": the target was wired without it", null));
+    }
+
     public String interfaceName() {
         return ifName;
     }
 
     /** Puts {@code segment} on the wire as a frame from the peer to the target. */
     public void send(Segment segment) {
-        sendRaw(FrameCodec.encode(link, segment, ipId.getAndIncrement() & 0xffff));
+        send(link, segment);
+    }
+
+    /** Puts {@code segment} on the wire as a frame from the peer to the target over {@code over} (one of {@link #link(IpFamily)}). */
+    public void send(Link over, Segment segment) {
+        sendRaw(FrameCodec.encode(over, segment, ipId.getAndIncrement() & 0xffff));
     }
 
     /**
@@ -155,6 +174,11 @@ public final class PcapWire implements AutoCloseable {
                 break;
             }
             Optional<byte[]> arp = FrameCodec.arpReply(link, raw);
+            for (Link l : links) {
+                if (arp.isEmpty() && l.family() == IpFamily.IPV6) {
+                    arp = FrameCodec.neighborAdvertisement(l, raw);
+                }
+            }
             if (arp.isPresent()) {
                 try {
                     inject.sendPacket(arp.get());
@@ -168,7 +192,7 @@ public final class PcapWire implements AutoCloseable {
                 continue;
             }
             FrameCodec.Decoded f = d.get();
-            Direction dir = f.src().equals(link.targetIp()) ? Direction.FROM_TARGET : Direction.TO_TARGET;
+            Direction dir = links.stream().anyMatch(l -> f.src().equals(l.targetIp())) ? Direction.FROM_TARGET : Direction.TO_TARGET;
             long nanos = ts.getTime() / 1000 * 1_000_000_000L + ts.getNanos();
             Frame frame = new Frame(nanos, dir, f.segment(), f.checksumOk(), f.ttl());
             for (Recording r : recordings) {

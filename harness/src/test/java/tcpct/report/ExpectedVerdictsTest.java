@@ -27,6 +27,28 @@ public class ExpectedVerdictsTest {
     }
 
     @Test
+    public void anIpv6RunIsExpectedToDoAsItsIpv4RunUnlessListedItself() throws Exception {
+        ExpectedVerdicts e = ExpectedVerdicts.load(write("{\"scenarios\": {\"a/b\": {\"verdict\": \"FAILED\", \"reason\": \"RFC 1337\"},"
+                + " \"c/d@ipv6\": {\"verdict\": \"NON_STRICT\", \"reason\": \"only over IPv6\"}}}"));
+        assertThat(e.of("a/b@ipv6").verdict()).isEqualTo(Verdict.FAILED);
+        assertThat(e.of("a/b@ipv6").reason()).isEqualTo("RFC 1337");
+        assertThat(e.of("c/d@ipv6").verdict()).isEqualTo(Verdict.NON_STRICT);
+        assertThat(e.of("c/d").verdict()).isEqualTo(Verdict.PASSED);
+    }
+
+    @Test
+    public void aTargetWithoutIpv6ExpectsItsIpv6RunsUnimplementedForItsReason() throws Exception {
+        Path folder = Files.createTempDirectory("target");
+        Files.writeString(folder.resolve("expected.json"), "{\"scenarios\": {\"a/b\": {\"verdict\": \"FAILED\", \"reason\": \"x\"}}}");
+        tcpct.target.TargetSpec spec = new tcpct.target.TargetSpec("t", "t", folder, folder.resolve("build.sh"), "agent",
+                tcpct.target.TargetSpec.Wiring.RAW, List.of(), java.util.Map.of(), 0, "its netif is IPv4 only");
+        ExpectedVerdicts e = ExpectedVerdicts.forTarget(spec);
+        assertThat(e.of("a/b@ipv6").verdict()).isEqualTo(Verdict.UNIMPLEMENTED);
+        assertThat(e.of("a/b@ipv6").reason()).contains("its netif is IPv4 only");
+        assertThat(e.of("a/b").verdict()).as("its IPv4 runs as before").isEqualTo(Verdict.FAILED);
+    }
+
+    @Test
     public void aDeviationWithoutAReasonIsRefused() throws Exception {
         Path f = write("{\"scenarios\": {\"a/b\": {\"verdict\": \"FAILED\"}}}");
         assertThatThrownBy(() -> ExpectedVerdicts.load(f)).hasMessageContaining("without a \"reason\"");
