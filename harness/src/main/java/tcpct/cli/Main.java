@@ -26,6 +26,8 @@ public final class Main {
                    ./tcpct selftest     the project's own tests (unit, and integration against the real Linux target)
                    ./tcpct targets      the known targets, their stack, and whether each image is built
                    ./tcpct scenarios    every scenario id with its groups
+                   ./tcpct run|scenarios --pkt PATH... [--tolerance_usecs 4000] [--tolerance_percent 12.5] [--bind_port 8080]
+                                        [--mss N] [--ip_version ipv4]   packetdrill scripts (files, or folders of *.pkt) as scenarios pkt/<path>
             exit status of run: 0 every verdict as the target expects (with --baseline: as in that summary), 1 a verdict
             differs, 2 the run could not be made. --update-baseline writes targets/NAME/expected.json from the run, for review.""";
 
@@ -53,9 +55,16 @@ public final class Main {
                 return args.length == 0 ? Runner.CANNOT_RUN : Runner.OK;
             }
             return switch (args[0]) {
-                case "run" -> runOneOrMany(parseRun(args, home), catalog.get());
+                case "run" -> {
+                    tcpct.pkt.PktCommand.Split pkt = tcpct.pkt.PktCommand.split(args, home); // --pkt PATH...: packetdrill scripts
+                    yield pkt == null ? runOneOrMany(parseRun(args, home), catalog.get())
+                            : runOneOrMany(parseRun(pkt.rest(), home), ScenarioCatalog.scan(tcpct.pkt.PktScenarios.PACKAGE));
+                }
                 case "targets" -> listTargets(home);
-                case "scenarios" -> listScenarios(catalog.get());
+                case "scenarios" -> {
+                    tcpct.pkt.PktCommand.Split pkt = tcpct.pkt.PktCommand.split(args, home);
+                    yield pkt == null ? listScenarios(catalog.get()) : tcpct.pkt.PktCommand.list(pkt);
+                }
                 case "soak" -> Soak.run(args, home, catalog.get());
                 case "bench" -> Bench.run(args, home, catalog.get());
                 default -> throw new UsageException("unknown command '" + args[0] + "': use run, targets, scenarios, soak or bench (./tcpct --help)");
