@@ -153,7 +153,7 @@ def test_session(agent):
 
     # hello
     h = a.ok("hello")
-    check(h["agent"] == "tcpct-linux-agent" and h["protocol"] == 1 and h["probe"] == "agent"
+    check(h["agent"] == "tcpct-linux-agent" and h["protocol"] == 2 and h["probe"] == "agent"
           and h["stack"].startswith("Linux "), "hello fields", h)
     check(h["commands"] == EXPECTED_COMMANDS, "hello lists all commands", h["commands"])
     # the control socket file is gone once the client is connected; a second client is refused

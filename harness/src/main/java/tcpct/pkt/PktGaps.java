@@ -19,7 +19,7 @@ public final class PktGaps {
 
     /** The system calls the interpreter maps onto agent commands (targets/AGENT-PROTOCOL.md). */
     public static final Set<String> CALLS = Set.of("socket", "bind", "listen", "accept", "connect", "write", "send", "sendto", "read",
-            "recv", "recvfrom", "close", "shutdown", "setsockopt", "getsockopt", "fcntl");
+            "recv", "recvfrom", "close", "shutdown", "setsockopt", "getsockopt", "fcntl", "poll");
 
     /** The socket options the agent protocol names (section 5, setsockopt). */
     public static final Set<String> OPTIONS = Set.of("SO_REUSEADDR", "SO_KEEPALIVE", "SO_RCVBUF", "SO_SNDBUF", "SO_LINGER", "TCP_NODELAY",
@@ -84,8 +84,8 @@ public final class PktGaps {
         }
         Action.Syscall c = (Action.Syscall) a;
         if (!CALLS.contains(c.name())) {
-            return Optional.of(c.name() + "(): no agent command for it (agent protocol 1 has socket, bind (with listen or connect), listen,"
-                    + " accept, connect, send, recv, close, shutdown, setsockopt, getsockopt)");
+            return Optional.of(c.name() + "(): no agent command for it (tcpct maps socket, bind, listen, accept, connect,"
+                    + " write/send/sendto, read/recv/recvfrom, close, shutdown, setsockopt, getsockopt, fcntl F_SETFL, poll)");
         }
         switch (c.name()) {
             case "socket" -> {
@@ -109,6 +109,11 @@ public final class PktGaps {
             case "send", "sendto", "recv", "recvfrom" -> {
                 if (c.args().size() > 3 && !c.args().get(3).text().equals("0")) {
                     return Optional.of(c.name() + " with flags " + c.args().get(3).text() + ": the agent's send and recv take no flags");
+                }
+            }
+            case "poll" -> {
+                if (!(c.args().get(0) instanceof Expr.Array fds) || fds.items().size() != 1) {
+                    return Optional.of("poll of " + c.args().get(0).text() + ": tcpct polls one socket per call");
                 }
             }
             case "shutdown" -> {

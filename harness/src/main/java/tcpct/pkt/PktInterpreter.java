@@ -58,7 +58,7 @@ final class PktInterpreter {
     /** The script's file descriptors and the agent's sockets they stand for. */
     private final Map<Long, Integer> fds = new HashMap<>();
     private final Map<Long, Boolean> nonBlocking = new HashMap<>();
-    /** An fd bound by bind(), to be carried out by listen or connect (agent protocol 1 binds with them). */
+    /** An fd bound by bind(): true when the agent bound it (protocol 2), false when listen is to bind it (protocol 1). */
     private final Map<Long, Boolean> bound = new HashMap<>();
     /** Outbound TS val as the script wrote it minus as the stack sent it: inbound ecr values are shifted by it. */
     private Long tsOffset;
@@ -137,12 +137,21 @@ final class PktInterpreter {
             lastInbound = e.action() instanceof Packet p && p.direction() == Action.Direction.INBOUND;
             haveLast = true;
             ScriptSupport.lastAction(where(e.line()) + " " + text(e));
-            if (pending == null) {
+            if (pending == null && changesState(e.action())) {
                 ScriptSupport.observe();
             }
         }
         finishPending();
         ScriptSupport.observe();
+    }
+
+    /**
+     * Whether a line can move the connection to another state, so that the target's state is recorded after it:
+     * every packet and the calls that open, close or shut down. Options, fcntl, poll, reads and writes move none,
+     * and asking after them would only delay the script's next line.
+     */
+    static boolean changesState(Action a) {
+        return a instanceof Packet || a instanceof Syscall c && List.of("listen", "accept", "connect", "close", "shutdown").contains(c.name());
     }
 
     // ---- time
@@ -478,15 +487,24 @@ final class PktInterpreter {
             }
             case "bind" -> {
                 long fd = fdArg(e, c, 0);
-                sock(e, c, fd);
-                bound.put(fd, true);
-                return 0; // carried out by the listen or connect that follows (agent protocol 1 binds with them)
+                Integer sock = sock(e, c, fd);
+                if (ScriptSupport.agentHas("bind")) {
+                    agent.call("bind", args("sock", sock, "port", ScriptSupport.listenPort())); // protocol 2: the stack's own answer
+                    bound.put(fd, true);
+                    ScriptSupport.aimAtListenPort();
+                    return 0;
+                }
+                bound.put(fd, false);
+                return 0; // protocol 1 agents bind with listen: the listen that follows carries it out
             }
             case "listen" -> {
                 long fd = fdArg(e, c, 0);
                 int backlog = (int) intArg(e, c, 1);
-                JsonNode a = agent.call("listen", args("sock", sock(e, c, fd), "port", ScriptSupport.listenPort(), "backlog", Math.max(1, backlog)));
-                ScriptSupport.listening(a.path("sock").asInt());
+                Map<String, Object> a = args("sock", sock(e, c, fd), "backlog", Math.max(1, backlog));
+                if (!bound.getOrDefault(fd, false)) {
+                    a.put("port", ScriptSupport.listenPort());
+                }
+                ScriptSupport.listening(agent.call("listen", a).path("sock").asInt());
                 return 0;
             }
             case "accept" -> {
@@ -559,8 +577,55 @@ final class PktInterpreter {
                 }
                 return 0;
             }
+            case "poll" -> {
+                return poll(e, c, agent, waitMs);
+            }
             default -> throw unimplemented(e.line(), c.name() + "(): not mapped onto an agent command");
         }
+    }
+
+    /** {@code poll([{fd=4, events=POLLIN|POLLOUT, revents=POLLIN}], 1, 0) = 1}: the agent's poll (protocol 2) of that one socket. */
+    private long poll(Event e, Syscall c, tcpct.agent.AgentClient agent, long waitMs) {
+        if (!ScriptSupport.agentHas("poll")) {
+            throw unimplemented(e.line(), "poll(): the " + ScriptSupport.stack() + " agent has no poll command (agent protocol 2)");
+        }
+        Map<String, Expr> fields = new HashMap<>();
+        for (Expr x : ((Expr.Struct) ((Expr.Array) c.args().get(0)).items().get(0)).items()) {
+            if (x instanceof Expr.Binary b && b.op().equals("=")) {
+                fields.put(b.left().text(), b.right());
+            }
+        }
+        if (!(fields.get("fd") instanceof Expr.Int fd) || fields.get("events") == null) {
+            throw unimplemented(e.line(), "poll(): its pollfd needs fd=N and events=...");
+        }
+        long timeout = intArg(e, c, 2);
+        long wait = timeout < 0 ? waitMs : Math.min(timeout, 3_600_000L);
+        JsonNode a = agent.call("poll", args("sock", sock(e, c, fd.value()), "events", pollEvents(fields.get("events")), "timeoutMs", wait),
+                Duration.ofMillis(wait));
+        String got = a.path("revents").asText("");
+        Expr want = fields.get("revents");
+        if (want != null && !sameEvents(pollEvents(want), got)) {
+            throw new ConformanceFailure(where(e.line()) + ": expected " + c.text() + ", saw revents " + (got.isEmpty() ? "none" : got)
+                    + " (revents: expecting " + pollEvents(want) + ", but was " + (got.isEmpty() ? "none" : got) + ")");
+        }
+        return got.isEmpty() ? 0 : 1;
+    }
+
+    /** {@code POLLIN|POLLOUT} as the agent writes it: {@code in,out}. */
+    static String pollEvents(Expr x) {
+        List<String> out = new ArrayList<>();
+        for (String w : x.text().split("\\|")) {
+            String t = w.trim();
+            if (t.equals("0")) {
+                continue;
+            }
+            out.add(t.startsWith("POLL") ? t.substring(4).toLowerCase(java.util.Locale.ROOT) : t);
+        }
+        return String.join(",", out);
+    }
+
+    private static boolean sameEvents(String a, String b) {
+        return new java.util.TreeSet<>(List.of(a.split(","))).equals(new java.util.TreeSet<>(List.of(b.split(","))));
     }
 
     private static long sendAll(tcpct.agent.AgentClient agent, Integer sock, int length) {

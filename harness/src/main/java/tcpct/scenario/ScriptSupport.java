@@ -53,6 +53,16 @@ public final class ScriptSupport {
         return Session.current().lab.agent();
     }
 
+    /** Whether the target's agent names {@code command} in its hello (protocol 2 adds bind and poll). */
+    public static boolean agentHas(String command) {
+        for (var c : Session.current().lab.hello().path("commands")) {
+            if (c.asText().equals(command)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The stack's name as its agent says it, e.g. {@code Linux 6.18.44}. */
     public static String stack() {
         return Session.current().lab.stack();
