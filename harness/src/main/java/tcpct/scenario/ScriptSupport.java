@@ -123,10 +123,12 @@ public final class ScriptSupport {
         Frame[] seen = new Frame[1];
         try {
             try {
-                await(alias).pollInSameThread().atMost(within).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).until(() -> {
+                if (s.fromTarget.isEmpty()) { // a frame already queued is taken at once, without starting a wait
+                    await(alias).pollInSameThread().atMost(within).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).until(() -> {
                     s.lab.requireAlive();
                     return !s.fromTarget.isEmpty();
-                });
+                    });
+                }
             } catch (ConditionTimeoutException e) {
                 return Optional.empty();
             }
