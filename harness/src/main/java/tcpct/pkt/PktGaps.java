@@ -26,7 +26,32 @@ public final class PktGaps {
             "TCP_MAXSEG", "TCP_SYNCNT", "TCP_LINGER2", "TCP_USER_TIMEOUT", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT", "TCP_DEFER_ACCEPT",
             "TCP_QUICKACK", "TCP_WINDOW_CLAMP");
 
+    /** The MTU of tcpct's veth wire (IPv4: 20 octets of IP header and 20 of TCP header before options and data). */
+    static final int WIRE_MTU = 1500;
+
     private PktGaps() {
+    }
+
+    private static int octets(TcpOpt o) {
+        if (o instanceof TcpOpt.Nop || o instanceof TcpOpt.Eol) {
+            return 1;
+        }
+        if (o instanceof TcpOpt.Mss) {
+            return 4;
+        }
+        if (o instanceof TcpOpt.WScale) {
+            return 3;
+        }
+        if (o instanceof TcpOpt.SackOk) {
+            return 2;
+        }
+        if (o instanceof TcpOpt.Timestamp) {
+            return 10;
+        }
+        if (o instanceof TcpOpt.Sack s) {
+            return 2 + 8 * s.blocks().size();
+        }
+        return 0;
     }
 
     public static List<Gap> of(PktScript script) {
@@ -73,6 +98,11 @@ public final class PktGaps {
             if (p.ipInfo() != null) {
                 return Optional.of("IP header fields " + p.ipInfo() + ": tcpct does not set or check ECN, TOS or TTL yet");
             }
+            int optionOctets = p.options() == null ? 0 : p.options().stream().mapToInt(PktGaps::octets).sum();
+            if (p.direction() == Action.Direction.INBOUND && 40 + optionOctets + p.length() > WIRE_MTU) {
+                return Optional.of("an inbound packet of " + p.length() + " octets: more than tcpct's wire carries in one frame (MTU "
+                        + WIRE_MTU + "; packetdrill's tun device takes it as one GSO packet)");
+            }
             if (p.options() != null) {
                 for (TcpOpt o : p.options()) {
                     if (o instanceof TcpOpt.Other other) {
@@ -106,7 +136,15 @@ public final class PktGaps {
                     return Optional.of("fcntl " + cmd + ": tcpct maps only F_SETFL (O_NONBLOCK), every agent socket being non-blocking");
                 }
             }
+            case "write", "read" -> {
+                if (c.args().size() > 1 && !(c.args().get(1) instanceof Expr.Ellipsis)) {
+                    return Optional.of(c.name() + " with the buffer " + c.args().get(1).text() + ": the agent passes its own buffer (write ... only)");
+                }
+            }
             case "send", "sendto", "recv", "recvfrom" -> {
+                if (c.args().size() > 1 && !(c.args().get(1) instanceof Expr.Ellipsis)) {
+                    return Optional.of(c.name() + " with the buffer " + c.args().get(1).text() + ": the agent passes its own buffer (write ... only)");
+                }
                 if (c.args().size() > 3 && !c.args().get(3).text().equals("0")) {
                     return Optional.of(c.name() + " with flags " + c.args().get(3).text() + ": the agent's send and recv take no flags");
                 }

@@ -122,8 +122,9 @@ final class PktInterpreter {
             ScriptSupport.step(label, () -> {
                 if (e.action() instanceof Packet p && p.direction() == Action.Direction.INBOUND) {
                     ScriptSupport.waitUntil(at(sched), "script time " + secs(sched) + " of " + where(e.line()));
+                    long start = ScriptSupport.realtimeNanos();
                     inbound(p);
-                    done(ScriptSupport.realtimeNanos());
+                    done(start); // injected when the send began: the step's own bookkeeping around it is the harness's
                 } else if (e.action() instanceof Packet p) {
                     outbound(e.line(), p, e.time().kind() == EventTime.Kind.ANY, sched, schedEnd, tol);
                 } else {

@@ -21,7 +21,10 @@ record PktMatch(List<String> strict, List<String> lenient, String actualText, Lo
         List<String> strict = new ArrayList<>();
         List<String> lenient = new ArrayList<>();
         Flags want = flagsOf(p.flags());
-        if (!want.equals(s.flags())) {
+        if (want.without(Flag.PSH).equals(s.flags().without(Flag.PSH)) && !want.equals(s.flags())) {
+            // PSH is the sender's choice on any data segment (RFC 9293 3.9.1, MAY-16)
+            lenient.add("flags: expecting " + want + ", but was " + s.flags() + " (PSH is the sender's choice)");
+        } else if (!want.equals(s.flags())) {
             strict.add("flags: expecting " + want + ", but was " + s.flags());
         }
         long seq = space.knowsTargetIsn() ? space.targetRelative(s.seq()) : s.seq().unsigned();

@@ -40,6 +40,14 @@ public class PktMatchTest {
     }
 
     @Test
+    public void aPshOnlyDifferenceIsTheSendersChoice() {
+        PktMatch m = PktMatch.compare(line(". 1:1001(1000) ack 1"), fromTarget(1, 1, 502, List.of(), 1000, Flag.PSH, Flag.ACK), SPACE,
+                PktSettings.DEFAULTS);
+        assertThat(m.strict()).isEmpty();
+        assertThat(m.lenient()).containsExactly("flags: expecting ACK, but was PSH,ACK (PSH is the sender's choice)");
+    }
+
+    @Test
     public void seqAckAndLengthAreStrict() {
         PktMatch m = PktMatch.compare(line(". 1:1(0) ack 1"), fromTarget(2, 3, 502, List.of(), 5, Flag.ACK), SPACE, PktSettings.DEFAULTS);
         assertThat(m.strict()).containsExactly("seq: expecting 1, but was 2", "length: expecting 0, but was 5", "ack: expecting 1, but was 3");

@@ -63,9 +63,13 @@ public class PktSettingsTest {
                 +0 < S 0:0(0) win 1 <FO abcd>
                 +0 %{ assert tcpi_state == 1 }%
                 +0 < icmp unreachable port_unreachable
+                +0 write(3, NULL, 1000) = -1 EFAULT
+                +0 < P. 1:2001(2000) ack 1 win 257
                 +0 close(3) = 0
                 """);
-        assertThat(PktGaps.of(s)).extracting(PktGaps.Gap::line).containsExactly(3, 4, 6, 7, 8, 9, 10, 11, 12, 13);
+        assertThat(PktGaps.of(s)).extracting(PktGaps.Gap::line).containsExactly(3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        assertThat(PktGaps.of(s).get(10).reason()).startsWith("write with the buffer NULL");
+        assertThat(PktGaps.of(s).get(11).reason()).startsWith("an inbound packet of 2000 octets: more than tcpct's wire carries");
         assertThat(PktGaps.of(s).get(0).reason()).startsWith("option --frobnicate is not one tcpct knows");
         assertThat(PktGaps.of(s).get(2).reason()).contains("SOCK_STREAM");
         assertThat(PktGaps.of(s).get(3).reason()).startsWith("epoll_create(): no agent command for it");
