@@ -401,10 +401,17 @@ final class PktInterpreter {
         // SO_ERROR tells a refused or reset connect; the handshake is complete once the socket is writable, which the
         // agent shows as ESTABLISHED: poll both, bounded by the call's own end time plus its tolerance
         long deadline = System.nanoTime() + waitMs * 1_000_000L;
+        boolean soError = true;
         while (true) {
-            JsonNode err = agent.call("getsockopt", args("sock", sock, "name", "SO_ERROR"));
-            if (err.path("value").asInt() != 0) {
-                return new Outcome(-1, err.path("error").asText(), ScriptSupport.realtimeNanos());
+            if (soError) {
+                try {
+                    JsonNode err = agent.call("getsockopt", args("sock", sock, "name", "SO_ERROR"));
+                    if (err.path("value").asInt() != 0) {
+                        return new Outcome(-1, err.path("error").asText(), ScriptSupport.realtimeNanos());
+                    }
+                } catch (AgentError unsupported) {
+                    soError = false; // an agent without getsockopt (slirp): the states alone tell when the handshake is done
+                }
             }
             boolean established = agent.states().stream().anyMatch(x -> x.remotePort() == port
                     && x.state() == tcpct.state.TcpState.ESTABLISHED);
@@ -466,6 +473,9 @@ final class PktInterpreter {
             }
             return new Outcome(-1, err.errno(), ScriptSupport.realtimeNanos());
         } catch (Unimplemented u) {
+            if (u.getMessage().startsWith(where(e.line()) + ":")) {
+                throw u; // already names the line
+            }
             throw unimplemented(e.line(), c.name() + "() on " + ScriptSupport.stack() + ": " + u.getMessage());
         }
     }
