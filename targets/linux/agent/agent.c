@@ -69,7 +69,7 @@
 #endif
 
 #define AGENT_NAME "tcpct-linux-agent"
-#define PROTOCOL_VERSION 1
+#define PROTOCOL_VERSION 2
 #define MAX_FDS 65536           /* the agent can own sockets with fd < MAX_FDS */
 #define DEFAULT_BACKLOG 16
 #define DEFAULT_TIMEOUT_MS 1000
@@ -690,6 +690,8 @@ static int cmd_abort(const JObject *r, Out *o);
 static int cmd_states(const JObject *r, Out *o);
 static int cmd_reset(const JObject *r, Out *o);
 static int cmd_bye(const JObject *r, Out *o);
+static int cmd_bind(const JObject *r, Out *o);
+static int cmd_poll(const JObject *r, Out *o);
 
 static const struct {
     const char *name;
@@ -700,6 +702,8 @@ static const struct {
     { "connect", cmd_connect },   { "send", cmd_send },       { "recv", cmd_recv },
     { "shutdown", cmd_shutdown }, { "close", cmd_close },     { "abort", cmd_abort },
     { "states", cmd_states },     { "reset", cmd_reset },     { "bye", cmd_bye },
+    /* protocol 2 */
+    { "bind", cmd_bind },         { "poll", cmd_poll },
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
@@ -841,8 +845,12 @@ static int cmd_getsockopt(const JObject *r, Out *o)
     return 0;
 }
 
+static int listen_bound(const JObject *r, Out *o);
+
 static int cmd_listen(const JObject *r, Out *o)
 {
+    if (!arg_get(r, "port") && arg_get(r, "sock"))
+        return listen_bound(r, o); /* protocol 2: a socket that "bind" bound */
     int fd;
     long long port, backlog;
     const char *addr;
@@ -881,6 +889,112 @@ err:
     if (created)
         close_owned(fd);
     return -1;
+}
+
+/* --- protocol 2: bind apart from listen, poll ------------------------- */
+
+/* listen without "port" on a socket that "bind" bound: only listen(2), as the application would. */
+static int listen_bound(const JObject *r, Out *o)
+{
+    int fd;
+    long long backlog;
+    if (arg_sock(r, o, true, &fd) || arg_int(r, o, "backlog", false, DEFAULT_BACKLOG, 0, INT_MAX, &backlog))
+        return -1;
+    if (listen(fd, (int)backlog) < 0)
+        return fail_sys(o, "listen");
+    res_int(o, "sock", fd);
+    res_local(o, fd);
+    return 0;
+}
+
+/* bind(2) of an owned socket, nothing more (no SO_REUSEADDR: the harness sets options itself). */
+static int cmd_bind(const JObject *r, Out *o)
+{
+    int fd;
+    long long port;
+    const char *addr;
+    if (arg_sock(r, o, true, &fd) || arg_int(r, o, "port", true, 0, 0, 65535, &port) ||
+        arg_str(r, o, "addr", false, NULL, &addr))
+        return -1;
+    int family = sock_family(fd);
+    if (!addr)
+        addr = family == AF_INET6 ? "::" : "0.0.0.0";
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    if (make_sockaddr(addr, family, (unsigned)port, &ss, &sl, o))
+        return -1;
+    if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
+        return fail_sys(o, "bind");
+    res_local(o, fd);
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    short bit;
+} POLL_EVENTS[] = {
+    { "in", POLLIN }, { "out", POLLOUT }, { "pri", POLLPRI }, { "rdhup", POLLRDHUP },
+    { "err", POLLERR }, { "hup", POLLHUP }, { "nval", POLLNVAL },
+};
+#define N_POLL_EVENTS (sizeof POLL_EVENTS / sizeof POLL_EVENTS[0])
+
+/* poll(2) of one owned socket: "events" a comma-separated list of in, out, pri, rdhup; waits up to timeoutMs
+ * (watching the control connection as accept and recv do); "revents" the same kind of list, "" on timeout. */
+static int cmd_poll(const JObject *r, Out *o)
+{
+    int fd;
+    long long timeout;
+    const char *events;
+    if (arg_sock(r, o, true, &fd) || arg_str(r, o, "events", true, NULL, &events) ||
+        arg_int(r, o, "timeoutMs", false, 0, 0, MAX_TIMEOUT_MS, &timeout))
+        return -1;
+    short want = 0;
+    for (const char *p = events; *p;) {
+        size_t n = strcspn(p, ",");
+        bool known = false;
+        for (size_t i = 0; i < N_POLL_EVENTS; i++) {
+            if (strlen(POLL_EVENTS[i].name) == n && strncmp(p, POLL_EVENTS[i].name, n) == 0) {
+                want |= POLL_EVENTS[i].bit;
+                known = true;
+            }
+        }
+        if (!known && n > 0)
+            return fail(o, EINVAL, "argument \"events\": unknown event \"%.*s\" (in, out, pri, rdhup)", (int)n, p);
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    long long deadline = mono_ms() + timeout;
+    short got = 0;
+    for (;;) {
+        long long left = deadline - mono_ms();
+        if (left < 0)
+            left = 0;
+        struct pollfd p[2] = { { .fd = fd, .events = want }, { .fd = g_ctl, .events = 0 } };
+        int rc = poll(p, 2, (int)left);
+        if (rc < 0 && errno != EINTR)
+            return fail_sys(o, "poll");
+        if (rc > 0 && (p[1].revents & (POLLHUP | POLLERR))) {
+            agent_note("control connection closed during a wait; exiting");
+            exit_agent(0);
+        }
+        if (rc > 0 && p[0].revents) {
+            got = p[0].revents;
+            break;
+        }
+        if (left == 0)
+            break;
+    }
+    buf_puts(&o->res, ",\"revents\":\"");
+    bool first = true;
+    for (size_t i = 0; i < N_POLL_EVENTS; i++) {
+        if (got & POLL_EVENTS[i].bit) {
+            buf_printf(&o->res, "%s%s", first ? "" : ",", POLL_EVENTS[i].name);
+            first = false;
+        }
+    }
+    buf_puts(&o->res, "\"");
+    return 0;
 }
 
 static int cmd_accept(const JObject *r, Out *o)

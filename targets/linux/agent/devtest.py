@@ -153,7 +153,7 @@ def test_session(agent):
 
     # hello
     h = a.ok("hello")
-    check(h["agent"] == "tcpct-linux-agent" and h["protocol"] == 1 and h["probe"] == "agent"
+    check(h["agent"] == "tcpct-linux-agent" and h["protocol"] == 2 and h["probe"] == "agent"
           and h["stack"].startswith("Linux "), "hello fields", h)
     check(h["commands"] == EXPECTED_COMMANDS, "hello lists all commands", h["commands"])
     check(h.get("families") == ["inet", "inet6"], "hello lists both address families", h.get("families"))

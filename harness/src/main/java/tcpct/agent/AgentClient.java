@@ -157,4 +157,13 @@ public final class AgentClient implements AutoCloseable {
             // closing a socket whose peer is gone: nothing left to release
         }
     }
+
+    /** A request's arguments from name, value pairs, in order: {@code args("sock", 5, "how", "wr")}. */
+    public static Map<String, Object> args(Object... kv) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
 }

@@ -34,6 +34,9 @@ final class Help {
     private static final Option WORKERS = new Option("--workers", "N", "scenarios in parallel, one target container each (default "
             + Main.DEFAULT_WORKERS + ", at most " + Main.MAX_WORKERS + ")");
 
+    private static final Option PKT = new Option("--pkt", "PATH...", "packetdrill scripts (files, or folders searched for *.pkt) as scenarios"
+            + " pkt/<path>, with packetdrill's --tolerance_usecs, --tolerance_percent, --bind_port, --mss and --ip_version");
+
     static final List<Command> COMMANDS = List.of(
             new Command("run", "the conformance suite against a target: verdicts, summary.json, the Allure report", true, List.of(
                     new Option("--target", "NAME|a,b|all", "the target (default linux); several: each into OUT/<target>/, then matrix.html"),
@@ -45,6 +48,7 @@ final class Help {
                     new Option("--fault", "drop-fin|drop-syn-ack|drop-ack|rfc1337|checksum-offload", "break the target on purpose, to show the suite catches it"),
                     new Option("--history", "DIR", "the report's trend history (default: one per output folder, kept beside it);"
                             + " give the same DIR to runs that should share one trend"),
+                    PKT,
                     new Option("--ip", "4|6|both", "over IPv4 (default), IPv6, or each scenario twice (the IPv6 run's ids end in @ipv6)"),
                     new Option("--shard", "I/N", "only shard I of N of the selection (a stable split by id; ./tcpct merge joins the shards' folders)"),
                     new Option("--durations", "SUMMARY.json|DIR", "with --shard: balance the shards by the durations an earlier run recorded")),
@@ -78,7 +82,8 @@ final class Help {
                     "needs neither root nor the engine: without them the image column says 'unknown (engine not reachable)'."),
             new Command("scenarios", "every scenario: id, groups, RFC 9293 sections and requirements, title", false, List.of(
                     GROUP, SCENARIO,
-                    new Option("--json", null, "one JSON array (id, title, groups, sections, requirements, edges) instead of the table")),
+                    new Option("--json", null, "one JSON array (id, title, groups, sections, requirements, edges) instead of the table"),
+                    PKT),
                     "needs neither root nor the engine."),
             new Command("requirements", "every requirement id of RFC 9293 Appendix B: class, section, sentence", false, List.of(
                     new Option("--class", "wire|wire-extra|api-only|not-testable", "only the requirements of this class"),

@@ -51,10 +51,17 @@ public final class Main {
                 return Runner.OK;
             }
             return switch (command.name()) {
-                case "run" -> runOneOrMany(parseRun(args, home), catalog.get());
+                case "run" -> {
+                    tcpct.pkt.PktCommand.Split pkt = tcpct.pkt.PktCommand.split(args, home); // --pkt PATH...: packetdrill scripts
+                    yield pkt == null ? runOneOrMany(parseRun(args, home), catalog.get())
+                            : runOneOrMany(parseRun(pkt.rest(), home), ScenarioCatalog.scan(tcpct.pkt.PktScenarios.PACKAGE));
+                }
                 case "targets" -> listTargets(home, CommandOptions.parse(args, "targets", List.of()));
-                case "scenarios" -> listScenarios(catalog.get(), CommandOptions.parse(args, "scenarios", Help.of("scenarios").optionNames(),
-                        Help.of("scenarios").flagNames()));
+                case "scenarios" -> {
+                    tcpct.pkt.PktCommand.Split pkt = tcpct.pkt.PktCommand.split(args, home);
+                    yield pkt == null ? listScenarios(catalog.get(), CommandOptions.parse(args, "scenarios", Help.of("scenarios").optionNames(),
+                            Help.of("scenarios").flagNames())) : tcpct.pkt.PktCommand.list(pkt);
+                }
                 case "soak" -> Soak.run(args, home, catalog.get());
                 case "bench" -> Bench.run(args, home, catalog.get());
                 case "merge" -> Merge.run(args, home);

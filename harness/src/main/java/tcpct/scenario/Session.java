@@ -243,11 +243,18 @@ final class Session {
         return b.toString();
     }
 
+    /**
+     * Whether any edge of the diagram counts as observed, not only the declared ones: a script (a .pkt) declares
+     * none, and its edges are whatever its states went through ({@link ScriptSupport#observe}).
+     */
+    boolean anyEdge;
+
     /** The declared edges whose two ends were observed one right after the other. */
     List<Edge> observedEdges() {
         List<Edge> out = new ArrayList<>();
+        List<Edge> candidates = anyEdge ? List.of(Edge.values()) : info.declaredEdges();
         for (int i = 0; i + 1 < observed.size(); i++) {
-            Edge.between(observed.get(i), observed.get(i + 1), info.declaredEdges()).filter(e -> !out.contains(e)).ifPresent(out::add);
+            Edge.between(observed.get(i), observed.get(i + 1), candidates).filter(e -> !out.contains(e)).ifPresent(out::add);
         }
         return out;
     }

@@ -23,11 +23,12 @@ public class AgentProtocol extends Fixtures {
     static final List<String> REQUIRED = List.of("hello", "listen", "accept", "connect", "send", "recv", "shutdown", "close",
             "abort", "states", "reset");
 
-    @Test(description = "hello names the agent, protocol 1, the stack, and every command the protocol requires", groups = "agent")
+    @Test(description = "hello names the agent, protocol 1 or 2, the stack, and every command the protocol requires", groups = "agent")
     @Scenario(id = "agent/hello")
     public void hello() {
         JsonNode h = target.agent("hello", Map.of());
-        require(h.path("protocol").asInt() == 1, "protocol 1", h.path("protocol").toString());
+        int protocol = h.path("protocol").asInt();
+        require(protocol == 1 || protocol == 2, "protocol 1 or 2 (2 adds bind and poll)", h.path("protocol").toString());
         require(!h.path("agent").asText().isBlank(), "an agent name", h.path("agent").toString());
         require(!h.path("stack").asText().isBlank(), "a stack description", h.path("stack").toString());
         List<String> commands = new java.util.ArrayList<>();

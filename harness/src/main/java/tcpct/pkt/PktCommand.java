@@ -1,0 +1,96 @@
+package tcpct.pkt;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code --pkt} part of {@code ./tcpct run} and {@code ./tcpct scenarios}: the script paths after
+ * {@code --pkt} (up to the next option) and the packetdrill options {@code --tolerance_usecs},
+ * {@code --tolerance_percent}, {@code --bind_port}, {@code --mss}, {@code --ip_version} (as {@code --name V}
+ * or {@code --name=V}). The rest of the command line is left for the command's own options.
+ */
+public final class PktCommand {
+
+    /** What was taken out of the command line: the scripts (installed for the run) and the arguments left. */
+    public record Split(List<PktScripts.Entry> scripts, PktSettings settings, String[] rest) {
+    }
+
+    private PktCommand() {
+    }
+
+    /** Null when the command line has no {@code --pkt}. Bad paths or values are IllegalArgumentException (exit 2). */
+    public static Split split(String[] args, Path home) throws IOException {
+        List<String> rest = new ArrayList<>();
+        List<Path> paths = new ArrayList<>();
+        PktSettings settings = PktSettings.DEFAULTS;
+        boolean pkt = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--pkt")) {
+                pkt = true;
+                while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                    Path p = Path.of(args[++i]);
+                    paths.add(p.isAbsolute() ? p : Path.of(System.getProperty("user.dir")).resolve(p).normalize());
+                }
+                continue;
+            }
+            String name = a.startsWith("--") ? a.substring(2) : "";
+            String value = null;
+            if (name.contains("=")) {
+                value = name.substring(name.indexOf('=') + 1);
+                name = name.substring(0, name.indexOf('='));
+            }
+            if (PktSettings.NAMES.contains(name)) {
+                if (value == null) {
+                    if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                        throw new IllegalArgumentException("--" + name + " needs a value (./tcpct --help)");
+                    }
+                    value = args[++i];
+                }
+                try {
+                    settings = settings.with(name, value);
+                } catch (UnsupportedOperationException e) {
+                    throw new IllegalArgumentException("UNIMPLEMENTED: " + e.getMessage());
+                }
+                continue;
+            }
+            rest.add(a);
+        }
+        if (!pkt) {
+            if (settings != PktSettings.DEFAULTS) {
+                throw new IllegalArgumentException("the packetdrill options (--" + String.join(", --", PktSettings.NAMES)
+                        + ") go with --pkt PATH...");
+            }
+            return null;
+        }
+        if (paths.isEmpty()) {
+            throw new IllegalArgumentException("--pkt needs at least one .pkt file or folder");
+        }
+        List<PktScripts.Entry> scripts = PktScripts.find(paths);
+        PktScripts.install(scripts, settings);
+        return new Split(scripts, settings, rest.toArray(String[]::new));
+    }
+
+    /** {@code ./tcpct scenarios --pkt ...}: each script's id, then the lines tcpct cannot run and why. */
+    public static int list(Split split) {
+        int runnable = 0;
+        for (PktScripts.Entry e : split.scripts()) {
+            if (e.error() != null) {
+                System.out.printf("%-40s %s%n    ERROR %s%n", e.id(), "pkt", e.error().getMessage());
+                continue;
+            }
+            List<PktGaps.Gap> gaps = PktGaps.of(e.script());
+            System.out.printf("%-40s %s%s%n", e.id(), "pkt", gaps.isEmpty() ? "" : "  (" + gaps.size() + " lines tcpct cannot run)");
+            for (PktGaps.Gap g : gaps) {
+                System.out.println("    line " + g.line() + ": " + g.reason());
+            }
+            runnable += gaps.isEmpty() ? 1 : 0;
+        }
+        long errors = split.scripts().stream().filter(e -> e.error() != null).count();
+        System.out.println("tcpct: " + split.scripts().size() + " packetdrill scripts, " + (split.scripts().size() - errors) + " parse, "
+                + runnable + " with every line runnable by tcpct");
+        return 0;
+    }
+}
