@@ -58,7 +58,8 @@ final class Help {
                     Needs root (veth pairs, captures) and the Docker engine; ./tcpct installs and starts what is missing."""),
             new Command("merge", "joins shards' and targets' run folders into one summary.json, junit.xml, Allure report, grid, diagram", false,
                     List.of(new Option("--out", "DIR", "the merged folder (several targets: OUT/<target>/ and the matrix)"),
-                            new Option("--baseline", "SUMMARY.json|DIR", "compare the merged verdicts and timer values with an earlier run")),
+                            new Option("--baseline", "SUMMARY.json|DIR", "compare the merged verdicts and timer values with an earlier run"),
+                            new Option("--history", "DIR", "the report's trend history, DIR/<target> (default: the merged folder's own history/)")),
                     """
                     usage: ./tcpct merge DIR... --out DIR. Exit status as run's: 0 every verdict as expected, 1 one differs,
                     2 the folders cannot be joined (a scenario in two of them, a missing summary.json). Needs neither root nor the engine."""),

@@ -15,13 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import tcpct.report.AllureReport;
 import tcpct.report.ExpectedMeasurements;
 import tcpct.report.ExpectedVerdicts;
-import tcpct.report.GridTable;
-import tcpct.report.JunitXml;
 import tcpct.report.ScenarioResult;
-import tcpct.report.StateDiagram;
 import tcpct.report.Summary;
 import tcpct.report.SummaryInput;
 import tcpct.target.TargetSpec;
@@ -41,7 +37,7 @@ import tcpct.target.TargetSpec;
  */
 public final class Merge {
 
-    static final List<String> OPTIONS = List.of("--out", "--baseline");
+    static final List<String> OPTIONS = List.of("--out", "--baseline", "--history");
 
     private Merge() {
     }
@@ -50,6 +46,7 @@ public final class Merge {
         List<Path> dirs = new ArrayList<>();
         Path out = null;
         Path baseline = null;
+        Path history = null;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
@@ -57,25 +54,30 @@ public final class Merge {
                 continue;
             }
             if (!OPTIONS.contains(a)) {
-                throw new UsageException("unknown option '" + a + "' for merge: options are --out, --baseline (./tcpct --help)");
+                throw new UsageException("unknown option '" + a + "' for merge: options are --out, --baseline, --history (./tcpct merge --help)");
             }
             if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                 throw new UsageException(a + " needs a value (./tcpct --help)");
             }
             Path v = Path.of(args[++i]).toAbsolutePath().normalize();
-            if (a.equals("--out")) {
-                out = v;
-            } else {
-                baseline = v;
+            switch (a) {
+                case "--out" -> out = v;
+                case "--history" -> history = v;
+                default -> baseline = v;
             }
         }
         if (dirs.isEmpty() || out == null) {
             throw new UsageException("merge needs the folders to join and --out: ./tcpct merge DIR... --out DIR (./tcpct --help)");
         }
-        return merge(dirs, out, baseline, home);
+        return merge(dirs, out, baseline, history, home);
     }
 
     static int merge(List<Path> dirs, Path out, Path baseline, Path home) throws IOException {
+        return merge(dirs, out, baseline, null, home);
+    }
+
+    /** {@code history}: the folder whose {@code <target>/} keeps the report's trend (null: each merged folder's own {@code history/}). */
+    static int merge(List<Path> dirs, Path out, Path baseline, Path history, Path home) throws IOException {
         for (Path d : dirs) {
             if (out.startsWith(d) || d.startsWith(out)) {
                 throw new UsageException("--out " + out + " and the input " + d + " overlap: give a new folder for the merge");
@@ -126,7 +128,7 @@ public final class Merge {
             if (baseline != null && against == null) {
                 System.out.println("tcpct: " + baseline + " has no summary of target " + t + ": its verdicts are judged by its expected.json");
             }
-            worst = Math.max(worst, write(home, t, byTarget.get(t), dir, against));
+            worst = Math.max(worst, write(home, t, byTarget.get(t), dir, against, history));
         }
         if (targets.size() > 1) {
             int disagreements = tcpct.report.Matrix.write(out, targets);
@@ -202,7 +204,7 @@ public final class Merge {
     }
 
     /** One target's merged folder; returns its exit status. */
-    private static int write(Path home, String target, List<SummaryInput> inputs, Path out, Path baseline) throws IOException {
+    private static int write(Path home, String target, List<SummaryInput> inputs, Path out, Path baseline, Path history) throws IOException {
         Path folder = TargetSpec.dir(home).resolve(target);
         ExpectedVerdicts expected = Files.isRegularFile(folder.resolve("target.json")) // as the run judged: a target's @ipv6 rules too
                 ? ExpectedVerdicts.forTarget(TargetSpec.load(TargetSpec.dir(home), target)) : ExpectedVerdicts.load(folder.resolve(ExpectedVerdicts.FILE));
@@ -242,11 +244,8 @@ public final class Merge {
                     + String.join(", ", inputs.stream().map(in -> in.shard().isMissingNode() ? in.folder().getFileName().toString()
                     : "shard " + in.shard().path("index").asInt() + "/" + in.shard().path("of").asInt()).toList()) + "\n");
         }
-        String reportProblem = AllureReport.generate(Runner.allureBin(home), results0, out.resolve("report"),
-                home.resolve("reports/history").resolve(target));
-        StateDiagram.write(results, out.resolve(StateDiagram.FILE));
-        JunitXml.write(target, results, expected, wall, out.resolve(JunitXml.FILE));
-        GridTable.write(results, out.resolve(GridTable.FILE));
+        String reportProblem = RunReports.write(home, target, results, expected, wall, out, history == null ? out.resolve("history")
+                : history.resolve(target)).reportProblem();
         if (reportProblem != null) {
             System.err.println("tcpct: no HTML report: " + reportProblem);
         }

@@ -168,28 +168,17 @@ public final class Runner {
         if (defaultOut) {
             pointLatestAt(o.out()); // only a run that made a summary moves reports/out/latest
         }
-        Map<String, String> known = new LinkedHashMap<>();
-        for (tcpct.report.ScenarioResult r : recorder.results()) {
-            ExpectedVerdicts.Expectation e = expected.of(r.id());
-            if (e.knownDeviation(r.verdict())) {
-                known.put(r.id(), r.verdict() + ", as expected.json says: " + e.reason());
-            }
-        }
-        AllureReport.markKnownDeviations(o.out().resolve("allure-results"), known);
-        String reportProblem = AllureReport.generate(allureBin(o.home()), o.out().resolve("allure-results"), o.out().resolve("report"),
+        RunReports.Written written = RunReports.write(o.home(), spec.name(), recorder.results(), expected, durationMs, o.out(),
                 historyOf(o, spec.name()));
-        tcpct.report.StateDiagram.write(recorder.results(), o.out().resolve(tcpct.report.StateDiagram.FILE));
-        tcpct.report.JunitXml.write(spec.name(), recorder.results(), expected, durationMs, o.out().resolve(tcpct.report.JunitXml.FILE));
-        if (tcpct.report.GridTable.write(recorder.results(), expected, o.out().resolve(tcpct.report.GridTable.FILE))) {
+        if (written.grid()) {
             System.out.println("tcpct: grid " + o.out().resolve(tcpct.report.GridTable.FILE));
         }
-        tcpct.report.RequirementsPage.write(tcpct.report.RequirementCoverage.ofResults(recorder.results()), spec.name(),
-                o.out().resolve(tcpct.report.RequirementsPage.FILE));
+        String reportProblem = written.reportProblem();
         if (reportProblem != null) {
             System.err.println("tcpct: no HTML report: " + reportProblem);
         }
         System.out.printf("%ntcpct: %d scenarios in %d ms: %s; %d known deviations (as %s's expected.json lists them); "
-                + "%d differ from %s's expected verdicts%n", recorder.results().size(), durationMs, outcome.totals(), known.size(), spec.name(),
+                + "%d differ from %s's expected verdicts%n", recorder.results().size(), durationMs, outcome.totals(), written.knownDeviations(), spec.name(),
                 outcome.regressions(), spec.name());
         if (pool.replaced() > 0) {
             System.out.println("tcpct: " + pool.replaced() + " target containers died during the run and were replaced: their scenarios are ERROR");
