@@ -410,6 +410,9 @@ final class PktInterpreter {
                         return new Outcome(-1, err.path("error").asText(), ScriptSupport.realtimeNanos());
                     }
                 } catch (AgentError unsupported) {
+                    if (!unsupported.unsupported()) {
+                        throw unsupported;
+                    }
                     soError = false; // an agent without getsockopt (slirp): the states alone tell when the handshake is done
                 }
             }
