@@ -49,8 +49,7 @@ public final class ModelCheck {
         if (tcb.state() == TcpState.LISTEN && state == TcpState.CLOSED && !TargetAssert.hiddenFromAgent(s, TcpState.LISTEN)) {
             // no connection came of the segment: the TCB that was in LISTEN is the listener, so its state is the answer
             state = target.state(TcpState.LISTEN);
-            TcpState listener = state;
-            s.step("no connection came of the segment; the listener is " + listener, () -> { });
+            s.step("no connection came of the segment; the listener is " + state, () -> { });
         }
         String observed = (seenText.isEmpty() ? "no reply" : seenText.toString()) + ", then " + state;
         if (matches(claimed, seenText, state, s)) {
