@@ -54,13 +54,14 @@ abstract class Fixtures extends ConformanceBase {
         target.accept();
     }
 
-    /** CLOSED, SYN-SENT, ESTABLISHED (E2 E8); both sides at seq 1. */
-    protected void establishedActively() {
+    /** CLOSED, SYN-SENT, ESTABLISHED (E2 E8); both sides at seq 1. Returns the target's ACK of the SYN,ACK. */
+    protected Frame establishedActively() {
         assertThat(target).isIn(CLOSED);
         target.connect();
         peer.expect(syn().seq(0));                    assertThat(target).isIn(SYN_SENT);
         peer.send(synAck().seq(0).ack(1));
-        peer.expect(ack().seq(1).ack(1));             assertThat(target).isIn(ESTABLISHED);
+        Frame ack = peer.expect(ack().seq(1).ack(1)); assertThat(target).isIn(ESTABLISHED);
+        return ack;
     }
 
     /**

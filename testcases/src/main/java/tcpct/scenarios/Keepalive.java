@@ -1,11 +1,7 @@
 package tcpct.scenarios;
 
 import static tcpct.segment.Segments.ack;
-import static tcpct.segment.Segments.syn;
-import static tcpct.segment.Segments.synAck;
-import static tcpct.state.TcpState.CLOSED;
 import static tcpct.state.TcpState.ESTABLISHED;
-import static tcpct.state.TcpState.SYN_SENT;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -39,7 +35,7 @@ public class Keepalive extends Fixtures {
     @Rfc9293(section = {"3.8.4"}, requirements = {"MUST-25"}, edges = {"E2", "E8"})
     public void offByDefault() {
         target.tryOption("TCP_KEEPIDLE", IDLE_S);
-        activelyEstablished();
+        establishedActively();
         peer.expectNothing(Duration.ofSeconds(4));    assertThat(target).isIn(ESTABLISHED);
     }
 
@@ -48,7 +44,7 @@ public class Keepalive extends Fixtures {
     @Rfc9293(section = {"3.8.4"}, requirements = {"MUST-24", "MUST-26", "MUST-27", "SHLD-12", "MAY-5", "MAY-6"}, edges = {"E2", "E8"})
     public void probeAfterIdle() {
         keepAlive(3);
-        Frame established = activelyEstablished();
+        Frame established = establishedActively();
         SegmentTemplate probe = firstProbe();
         Frame first = peer.expect(probe, PROBE_WITHIN);
         double idle = Timers.ms(established, first);
@@ -67,7 +63,7 @@ public class Keepalive extends Fixtures {
     @Rfc9293(section = {"3.8.4"}, requirements = {"MUST-29"}, edges = {"E2", "E8"})
     public void unansweredProbesTolerated() {
         keepAlive(3);
-        activelyEstablished();
+        establishedActively();
         SegmentTemplate probe = firstProbe();
         peer.expect(probe, PROBE_WITHIN);             // ignored
         peer.expect(probe, PROBE_WITHIN);             // ignored
@@ -84,16 +80,6 @@ public class Keepalive extends Fixtures {
         target.option("TCP_KEEPIDLE", IDLE_S);
         target.tryOption("TCP_KEEPINTVL", IDLE_S);
         target.tryOption("TCP_KEEPCNT", count);
-    }
-
-    /** CLOSED, SYN-SENT, ESTABLISHED by the target's active open; returns its ACK of the SYN,ACK, where the idle time begins. */
-    private Frame activelyEstablished() {
-        assertThat(target).isIn(CLOSED);
-        target.connect();
-        peer.expect(syn().seq(0));                    assertThat(target).isIn(SYN_SENT);
-        peer.send(synAck().seq(0).ack(1));
-        Frame f = peer.expect(ack().seq(1).ack(1));   assertThat(target).isIn(ESTABLISHED);
-        return f;
     }
 
     /**

@@ -1,11 +1,8 @@
 package tcpct.scenarios;
 
 import static tcpct.segment.Segments.ack;
-import static tcpct.segment.Segments.syn;
-import static tcpct.segment.Segments.synAck;
 import static tcpct.state.TcpState.CLOSED;
 import static tcpct.state.TcpState.ESTABLISHED;
-import static tcpct.state.TcpState.SYN_SENT;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -37,11 +34,7 @@ public class RetransmissionLimits extends Fixtures {
     @Rfc9293(section = {"3.8.3"}, requirements = {"MUST-20", "MUST-21"}, edges = {"E2", "E8"})
     public void applicationSetsR2() {
         target.option("TCP_USER_TIMEOUT", USER_TIMEOUT_MS);
-        assertThat(target).isIn(CLOSED);
-        target.connect();
-        peer.expect(syn().seq(0));                    assertThat(target).isIn(SYN_SENT);
-        peer.send(synAck().seq(0).ack(1));
-        peer.expect(ack().seq(1).ack(1));             assertThat(target).isIn(ESTABLISHED);
+        establishedActively();
         String text = "never acknowledged";
         target.send(text);
         Optional<Segment> seen = peer.awaitAnswer(tcpct.scenario.Peer.EXPECT_TIMEOUT);

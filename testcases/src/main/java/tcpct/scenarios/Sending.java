@@ -1,11 +1,7 @@
 package tcpct.scenarios;
 
 import static tcpct.segment.Segments.ack;
-import static tcpct.segment.Segments.syn;
-import static tcpct.segment.Segments.synAck;
-import static tcpct.state.TcpState.CLOSED;
 import static tcpct.state.TcpState.ESTABLISHED;
-import static tcpct.state.TcpState.SYN_SENT;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -69,11 +65,7 @@ public class Sending extends Fixtures {
 
     /** Active open, then the target writes "first" (5 octets), which the peer takes and does not acknowledge. */
     private void firstWriteUnacknowledged() {
-        assertThat(target).isIn(CLOSED);
-        target.connect();
-        peer.expect(syn().seq(0));                    assertThat(target).isIn(SYN_SENT);
-        peer.send(synAck().seq(0).ack(1));
-        peer.expect(ack().seq(1).ack(1));             assertThat(target).isIn(ESTABLISHED);
+        establishedActively();
         target.send("first");
         Segment first = peer.awaitAnswer(tcpct.scenario.Peer.EXPECT_TIMEOUT).orElseThrow(() -> new ConformanceFailure(
                 "expected the 5 octets the target was asked to send, saw nothing within " + tcpct.scenario.Peer.EXPECT_TIMEOUT.toMillis() + " ms"));
