@@ -111,6 +111,13 @@ public final class Main {
             }
             worst = Math.max(worst, exit);
         }
+        if (targets.stream().noneMatch(t -> java.nio.file.Files.exists(out.resolve(t).resolve("summary.json")))) {
+            System.err.println("tcpct: no target's run made a summary: no matrix");
+            return worst;
+        }
+        if (o.out() == null) {
+            Runner.pointLatestAt(out); // the default folder: latest moves once a run made a summary
+        }
         int disagreements = tcpct.report.Matrix.write(out, targets);
         System.out.println("tcpct: matrix of " + targets.size() + " targets, " + disagreements + " scenarios where they disagree: "
                 + out.resolve(tcpct.report.Matrix.HTML));

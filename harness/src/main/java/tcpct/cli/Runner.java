@@ -261,6 +261,8 @@ public final class Runner {
         String line = String.format("%-13s %s (%d ms)%s", r.verdict(), r.id(), r.durationMs(), known ? ": a known deviation" : "");
         if (known) {
             line += "\n              expected.json: " + e.reason();
+        } else if (!e.accepts(r.verdict()) && e.verdict() != tcpct.scenario.Verdict.PASSED) {
+            line += "\n              differs from expected.json, which expects " + e.verdict() + ": " + e.reason();
         }
         return r.failure() == null ? line : line + "\n              " + r.failure();
     }
@@ -328,15 +330,15 @@ public final class Runner {
      * The report's trend history (Allure's {@code history/}) for target {@code target}: {@code --history DIR}
      * when given (runs that name the same DIR share one trend), else one per output folder, so that nobody
      * else's runs join the trend: for the default folders, {@code reports/out/history/<target>} (every run
-     * of this checkout into reports/out); for {@code --out DIR}, {@code DIR/history} (the runs into that DIR).
+     * of this checkout into reports/out, one target or several); for {@code --out DIR}, {@code DIR/history} (the runs into that DIR;
+     * with several targets, {@code DIR/<target>/history}).
      */
     static Path historyOf(RunOptions o, String target) {
         if (o.history() != null) {
             return o.history().resolve(target);
         }
         Path base = o.home().resolve("reports/out");
-        return o.out().getParent() != null && o.out().getParent().equals(base) ? base.resolve("history").resolve(target)
-                : o.out().resolve("history");
+        return o.out().startsWith(base) ? base.resolve("history").resolve(target) : o.out().resolve("history");
     }
 
     static Path allureBin(Path home) {

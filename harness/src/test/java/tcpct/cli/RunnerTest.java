@@ -28,8 +28,10 @@ public class RunnerTest {
         assertThat(Runner.consoleLine(r, new ExpectedVerdicts.Expectation(Verdict.PASSED, ""))).isEqualTo("""
                 FAILED        close/rst-in-time-wait (12 ms)
                               expected target in CLOSED after RST seq 2, saw TIME-WAIT""");
-        assertThat(Runner.consoleLine(result("a/b", Verdict.PASSED, null), new ExpectedVerdicts.Expectation(Verdict.FAILED, "x")))
-                .as("a scenario that passes where a deviation is expected is no known deviation").isEqualTo("PASSED        a/b (12 ms)");
+        assertThat(Runner.consoleLine(result("a/b", Verdict.PASSED, null), new ExpectedVerdicts.Expectation(Verdict.NON_STRICT, "RTO_MIN")))
+                .as("a scenario that passes where a deviation is expected is no known deviation, and says it differs").isEqualTo("""
+                PASSED        a/b (12 ms)
+                              differs from expected.json, which expects NON_STRICT: RTO_MIN""");
     }
 
     @Test
@@ -37,6 +39,8 @@ public class RunnerTest {
         Path home = Path.of("/opt/tcpct");
         RunOptions byDefault = new RunOptions("linux", null, null, home.resolve("reports/out/20261202-120000"), home, 6, null, false, null, null);
         assertThat(Runner.historyOf(byDefault, "linux")).isEqualTo(home.resolve("reports/out/history/linux"));
+        assertThat(Runner.historyOf(byDefault.withOut(home.resolve("reports/out/20261202-120000/lwip")), "lwip"))
+                .as("a target of a default run of several").isEqualTo(home.resolve("reports/out/history/lwip"));
         RunOptions own = byDefault.withOut(Path.of("/tmp/ci-run"));
         assertThat(Runner.historyOf(own, "linux")).isEqualTo(Path.of("/tmp/ci-run/history"));
         RunOptions shared = new RunOptions("lwip", null, null, Path.of("/tmp/a"), home, 6, null, false, null, Path.of("/srv/trends"));
