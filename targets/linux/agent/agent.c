@@ -847,6 +847,14 @@ static int cmd_getsockopt(const JObject *r, Out *o)
 
 static int listen_bound(const JObject *r, Out *o);
 
+/* The local address to bind: addr, or the wildcard of the socket's family (family 0: no socket yet, IPv4's). */
+static int local_sockaddr(int family, const char *addr, long long port, struct sockaddr_storage *ss, socklen_t *sl, Out *o)
+{
+    if (!addr)
+        addr = family == AF_INET6 ? "::" : "0.0.0.0";
+    return make_sockaddr(addr, family, (unsigned)port, ss, sl, o);
+}
+
 static int cmd_listen(const JObject *r, Out *o)
 {
     if (!arg_get(r, "port") && arg_get(r, "sock"))
@@ -858,12 +866,9 @@ static int cmd_listen(const JObject *r, Out *o)
         arg_int(r, o, "backlog", false, DEFAULT_BACKLOG, 0, INT_MAX, &backlog) ||
         arg_str(r, o, "addr", false, NULL, &addr))
         return -1;
-    int family = fd >= 0 ? sock_family(fd) : 0;
-    if (!addr)
-        addr = family == AF_INET6 ? "::" : "0.0.0.0";
     struct sockaddr_storage ss;
     socklen_t sl;
-    if (make_sockaddr(addr, family, (unsigned)port, &ss, &sl, o))
+    if (local_sockaddr(fd >= 0 ? sock_family(fd) : 0, addr, port, &ss, &sl, o))
         return -1;
     bool created = fd < 0;
     if (created && (fd = new_socket(ss.ss_family, o)) < 0)
@@ -916,12 +921,9 @@ static int cmd_bind(const JObject *r, Out *o)
     if (arg_sock(r, o, true, &fd) || arg_int(r, o, "port", true, 0, 0, 65535, &port) ||
         arg_str(r, o, "addr", false, NULL, &addr))
         return -1;
-    int family = sock_family(fd);
-    if (!addr)
-        addr = family == AF_INET6 ? "::" : "0.0.0.0";
     struct sockaddr_storage ss;
     socklen_t sl;
-    if (make_sockaddr(addr, family, (unsigned)port, &ss, &sl, o))
+    if (local_sockaddr(sock_family(fd), addr, port, &ss, &sl, o))
         return -1;
     if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
         return fail_sys(o, "bind");

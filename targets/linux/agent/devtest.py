@@ -21,7 +21,7 @@ WORK = "/tmp/tcpct-agentdev"
 SOCK = WORK + "/agent.sock"
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXPECTED_COMMANDS = ["hello", "socket", "setsockopt", "getsockopt", "listen", "accept", "connect",
-                     "send", "recv", "shutdown", "close", "abort", "states", "reset", "bye"]
+                     "send", "recv", "shutdown", "close", "abort", "states", "reset", "bye", "bind", "poll"]
 
 passed = 0
 failed = []
