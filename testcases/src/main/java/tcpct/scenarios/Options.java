@@ -26,14 +26,15 @@ import tcpct.segment.TcpOption;
  * TCP Options as RFC 9293 Appendix B groups them (3.1, 3.2, 3.7.1): the MSS option sent on the target's SYN
  * and SYN,ACK and only there, the MSS the peer sent honoured, the default MSS without one, the effective send
  * MSS capped by the link, and the mandatory option set parsed wherever it stands. The veth's MTU is 1500 octets
- * and the peer offers no other options, so the largest segment that fits is 1500 - 20 (IPv4) - 20 (TCP) = 1460.
+ * and the peer offers no other options, so the largest segment that fits is 1500 - 20 (IPv4) - 20 (TCP) = 1460, or
+ * 1500 - 40 (IPv6) - 20 = 1440 in a scenario's IPv6 run.
  */
 public class Options extends Fixtures {
 
-    /** The link's MTU minus the fixed IPv4 and TCP headers: the largest payload a segment on the veth carries. */
-    static final int LINK_MSS = 1500 - 20 - 20;
-    /** MUST-15: the send MSS to assume when the peer's SYN carries no MSS option (IPv4). */
-    static final int DEFAULT_IPV4_MSS = 536;
+    /** The link's MTU minus the fixed IP and TCP headers: the largest payload a segment on the veth carries (1460, IPv6 1440). */
+    private static int linkMss() {
+        return ipFamily().synMss;
+    }
 
     @Test(description = "The target's SYN,ACK carries an MSS option, based on what it can receive: the 1500-octet link minus the IPv4 and TCP headers, 1460", groups = "options")
     @Scenario(id = "options/mss-sent-in-syn-ack")
@@ -67,12 +68,13 @@ public class Options extends Fixtures {
         checkSegmentsAtMost(300, "the MSS the peer's SYN offered (MUST-14 receiving it, MUST-16 the effective send MSS)");
     }
 
-    @Test(description = "The peer's SYN has no MSS option: the target assumes 536 and sends 2000 octets in segments of at most 536", groups = "options")
+    @Test(description = "The peer's SYN has no MSS option: the target assumes 536 (IPv6: 1220) and sends 2000 octets in segments of at most that", groups = "options")
     @Scenario(id = "options/default-mss-without-option")
     @Rfc9293(section = {"3.7.1"}, requirements = {"MUST-15", "MUST-16"}, edges = {"E1", "E4", "E10"})
     public void defaultMssWithoutOption() {
         openWith(syn().seq(0).options(List.of()));
-        checkSegmentsAtMost(DEFAULT_IPV4_MSS, "the default send MSS for IPv4 when the SYN carries no MSS option (MUST-15)");
+        checkSegmentsAtMost(ipFamily().defaultMss, "the default send MSS over " + ipFamily()
+                + " when the SYN carries no MSS option (MUST-15: 536 for IPv4, 1220 for IPv6)");
     }
 
     @Test(description = "The peer's SYN offers MSS 9000, more than the link carries: the target's segments are at most 1460 octets (1500 minus the IPv4 and TCP headers)", groups = "options")
@@ -80,7 +82,7 @@ public class Options extends Fixtures {
     @Rfc9293(section = {"3.7.1"}, requirements = {"MUST-16"}, edges = {"E1", "E4", "E10"})
     public void mssCappedByLink() {
         openWith(syn().seq(0).mss(9000));
-        checkSegmentsAtMost(LINK_MSS, "min(SendMSS + 20, MMS_S) - 20 with MMS_S = 1480 on the 1500-octet link (MUST-16)");
+        checkSegmentsAtMost(linkMss(), "min(SendMSS + 20, MMS_S) - 20 with MMS_S = the 1500-octet link less the IP header (MUST-16)");
     }
 
     @Test(description = "The mandatory options where they may stand: NOP, then MSS 300 off a word boundary, then EOL; the MSS is honoured", groups = "options")
@@ -158,12 +160,12 @@ public class Options extends Fixtures {
             throw new ConformanceFailure("expecting an MSS option on the target's " + which + " (MUST-14, SHLD-5), but was options "
                     + s.options());
         }
-        if (mss > LINK_MSS) {
-            throw new ConformanceFailure("expecting the MSS on the target's " + which + " to be at most " + LINK_MSS + " (MMS_R - 20 on "
+        if (mss > linkMss()) {
+            throw new ConformanceFailure("expecting the MSS on the target's " + which + " to be at most " + linkMss() + " (MMS_R - 20 on "
                     + "the 1500-octet link, MUST-67), but was " + mss);
         }
-        if (mss < LINK_MSS) {
-            shouldViolation("expecting the MSS on the target's " + which + " to be the link's MTU minus the IPv4 and TCP headers, " + LINK_MSS
+        if (mss < linkMss()) {
+            shouldViolation("expecting the MSS on the target's " + which + " to be the link's MTU minus the IP and TCP headers, " + linkMss()
                     + " (3.7.1), but was " + mss);
         }
     }

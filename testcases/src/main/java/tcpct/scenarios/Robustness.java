@@ -220,29 +220,6 @@ public class Robustness extends Fixtures {
         });
     }
 
-    @Test(description = "A SYN without an MSS option: the target sends segments of at most the default send MSS, 536 octets over IPv4, 1220 over IPv6 (MUST-15)", groups = "robustness")
-    @Scenario(id = "robustness/no-mss-option-syn-in-listen")
-    @Rfc9293(section = {"3.7.1", "3.10.7.2"}, requirements = {"MUST-15"}, edges = {"E1", "E4", "E10"})
-    public void noMssOptionSynInListen() {
-        survives(() -> {
-            listening();
-            peer.send(syn().seq(0).options(List.of()));
-            peer.expect(synAck().seq(0).ack(1));          assertThat(target).isIn(SYN_RECEIVED);
-            peer.send(ack().seq(1).ack(1));               assertThat(target).isIn(ESTABLISHED);
-            target.accept();
-            String text = "m".repeat(1400);               // more than either default, less than a 1500-octet MTU takes
-            target.send(text);
-            List<Integer> sizes = receive(text, 1, 1);
-            int mss = ipFamily().defaultMss;
-            note("the target sent the " + text.length() + " octets in segments of " + sizes + " octets");
-            if (sizes.stream().anyMatch(n -> n > mss)) {
-                throw new ConformanceFailure("expecting segments of at most " + mss + " octets (no MSS option in our SYN: RFC 9293 3.7.1, "
-                        + "MUST-15, the default send MSS over " + ipFamily() + "), but was " + sizes);
-            }
-            stillExchangesData(1, 1 + text.length());
-        });
-    }
-
     @Test(description = "Data carrying an unknown option (kind 253, valid length) in ESTABLISHED is processed as if the option were absent", groups = "robustness")
     @Scenario(id = "robustness/unknown-option-in-established")
     @Rfc9293(section = {"3.1", "3.10.7.4"}, requirements = {"MUST-5", "MUST-6"}, edges = {"E1", "E4", "E10"})
