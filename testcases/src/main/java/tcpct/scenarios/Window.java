@@ -21,6 +21,7 @@ import tcpct.scenario.Timers;
 import tcpct.segment.Flag;
 import tcpct.segment.Segment;
 import tcpct.segment.SegmentTemplate;
+import tcpct.segment.SeqNum;
 import tcpct.wire.Frame;
 
 /**
@@ -90,6 +91,81 @@ public class Window extends Fixtures {
         peer.send(rst().seq(next));
         peer.expectNothing(Duration.ofMillis(300));   // a RST is never answered
         assertThat(target).isIn(CLOSED);
+    }
+
+    /** The peer's MSS and its first window, two segments' worth: the target sends two, then the window shrinks under them. */
+    static final int SHRINK_MSS = 536;
+    /** How long the peer watches the target after shrinking its window (under Linux's 200 ms RTO floor a retransmission may come; fine). */
+    static final Duration SHRUNK_WATCH = Duration.ofMillis(1500);
+
+    /**
+     * MUST-34 (3.8.6): "a sending TCP peer MUST be robust against window shrinking, which may cause the "usable window" (see
+     * Section 3.8.6.2.1) to become negative". The peer offers two segments' window, takes both segments unacknowledged, then
+     * moves the window's right edge back by one segment (same ACK, half the window): the usable window is -536. The MUST is
+     * judged on the wire: no RST, the connection stays ESTABLISHED, and once the window reopens every octet arrives in order.
+     * The RFC's SHOULDs around it are judged as SHOULDs: no new data past SND.NXT while the window is negative.
+     */
+    @Test(description = "MUST-34: \"a sending TCP peer MUST be robust against window shrinking, which may cause the usable window to become negative\": the peer shrinks its window under 536 octets in flight; the target stays ESTABLISHED, sends no new data into the negative window (SHOULD) and delivers everything once the window reopens",
+            groups = "window")
+    @Scenario(id = "window/shrinking-window")
+    @Rfc9293(section = {"3.8.6", "3.8.6.2.1"}, requirements = {"MUST-34"}, edges = {"E1", "E4", "E10"})
+    public void shrinkingWindow() {
+        assertThat(target).isIn(CLOSED);
+        target.listen();                              assertThat(target).isIn(LISTEN);
+        peer.send(syn().seq(0).mss(SHRINK_MSS).win(2 * SHRINK_MSS));
+        peer.expect(synAck().seq(0).ack(1));          assertThat(target).isIn(SYN_RECEIVED);
+        peer.send(ack().seq(1).ack(1).win(2 * SHRINK_MSS)); assertThat(target).isIn(ESTABLISHED);
+        target.accept();
+        String text = "0123456789abcdef".repeat(4 * SHRINK_MSS / 16);   // four segments' worth, twice the window
+        target.send(text);
+        long inFlight = takeUnacknowledged(text, 2 * SHRINK_MSS);
+        long edge = 1 + SHRINK_MSS;                   // SND.UNA + the shrunk SND.WND
+        note("the peer has " + inFlight + " octets unacknowledged; it moves its right edge back from " + (1 + inFlight) + " to " + edge);
+        peer.send(ack().seq(1).ack(1).win(SHRINK_MSS));
+        for (Segment s : peer.collect(SHRUNK_WATCH, true)) {
+            String seen = peer.describe(s);
+            if (s.flags().has(Flag.RST)) {
+                throw new ConformanceFailure("expecting the target robust against the shrunk window (MUST-34), but it reset the connection: " + seen);
+            }
+            long from = relativeSeq(s);
+            if (s.payloadLength() > 0 && from + s.payloadLength() > 1 + inFlight) {
+                shouldViolation("expecting no new data while the usable window is negative (RFC 9293 3.8.6: the sender SHOULD NOT send new "
+                        + "data; the right edge is now " + edge + " and SND.NXT " + (1 + inFlight) + "), but the target sent " + seen);
+            }
+        }
+        assertThat(target).isIn(ESTABLISHED);
+        peer.send(ack().seq(1).ack(1 + inFlight).win(4 * SHRINK_MSS));  // everything in flight taken, the window open again
+        receive(text.substring((int) inFlight), 1 + inFlight, 1);  assertThat(target).isIn(ESTABLISHED);
+    }
+
+    /** First data segment's absolute SEQ (relative 1), for {@link #relativeSeq}. */
+    private SeqNum firstData;
+
+    /**
+     * Takes the target's first {@code upTo} octets of {@code text} from relative SEQ 1 without acknowledging them, each checked
+     * with {@link tcpct.scenario.Peer#expect}. Returns how many octets it took (the window's worth).
+     */
+    private long takeUnacknowledged(String text, int upTo) {
+        int got = 0;
+        while (got < upTo) {
+            int sent = got;
+            Segment s = peer.awaitAnswer(tcpct.scenario.Peer.EXPECT_TIMEOUT).orElseThrow(() -> new ConformanceFailure("expecting the target to "
+                    + "fill the peer's window of " + upTo + " octets, but it sent nothing within " + tcpct.scenario.Peer.EXPECT_TIMEOUT.toMillis()
+                    + " ms (it had sent " + sent + ")"));
+            int n = Math.max(1, Math.min(s.payloadLength(), upTo - got));
+            SegmentTemplate t = ack().seq(1 + got).ack(1).data(text.substring(got, got + n));
+            peer.expect(s.flags().has(Flag.PSH) ? t.psh() : t);
+            if (got == 0) {
+                firstData = peer.lastExpected().seq();
+            }
+            got += n;
+        }
+        return got;
+    }
+
+    /** {@code s}'s SEQ relative to the target's ISN, from the first data segment taken (relative 1). */
+    private long relativeSeq(Segment s) {
+        return 1 + s.seq().minus(firstData);
     }
 
     /**
