@@ -93,6 +93,98 @@ public class Window extends Fixtures {
         assertThat(target).isIn(CLOSED);
     }
 
+    /** The octets the application reads first from the full buffer: under any min(Fr * RCV.BUFF, Eff.snd.MSS) of the scenario. */
+    static final int SMALL_READ = 100;
+    /** How long the peer watches for the target's answers to a window probe (a window update of its own counts too). */
+    static final Duration UPDATE_WATCH = Duration.ofMillis(500);
+
+    /**
+     * MUST-39 (3.8.6.2.2): "A TCP implementation MUST include a SWS avoidance algorithm in the receiver", which keeps
+     * RCV.NXT+RCV.WND fixed until the reduction is at least min(Fr * RCV.BUFF, Eff.snd.MSS) (Fr = 1/2; the peer's MSS is 536).
+     * The target's window is filled to 0; the application reads 100 octets; the peer's probe (see {@link #probeWindow}) shows the
+     * window: 1 to 535 octets is the small increment the algorithm
+     * avoids (FAILED). Then the application reads the rest, and the window must open by at least that much.
+     */
+    @Test(description = "MUST-39: \"A TCP implementation MUST include a SWS avoidance algorithm in the receiver\": with its window at 0, the application reads 100 octets; the target keeps its right window edge fixed (window 0, not 100) until it can open by min(RCV.BUFF/2, MSS 536), which it does once the application reads the rest",
+            groups = "window")
+    @Scenario(id = "window/receiver-sws-avoidance")
+    @Rfc9293(section = {"3.8.6.2.2"}, requirements = {"MUST-39"}, edges = {"E1", "E4", "E10"})
+    public void receiverSwsAvoidance() {
+        long next = filledReceiveWindow(() -> {
+            assertThat(target).isIn(CLOSED);
+            target.listen();                          assertThat(target).isIn(LISTEN);
+        });
+        long held = next - 1;                         // RCV.USER: RCV.BUFF is at least this
+        int increment = (int) Math.min(held / 2, 536); // min(Fr * RCV.BUFF, Eff.snd.MSS), with RCV.BUFF taken as small as it can be
+        note("the target holds " + held + " unread octets at window 0; the smallest window update the algorithm allows is " + increment);
+        String read = target.recv(SMALL_READ);
+        if (read.length() != SMALL_READ) {
+            throw new ConformanceFailure("expecting the application to read " + SMALL_READ + " octets of the " + held + " held, but it read " + read.length());
+        }
+        Probed small = probeWindow(next, "after the application read " + SMALL_READ + " octets");
+        if (small.window() > 0 && small.window() < increment) {
+            throw new ConformanceFailure("expecting the right window edge kept fixed (window 0) until it can advance by min(RCV.BUFF/2, MSS) = "
+                    + increment + " octets (MUST-39: receiver SWS avoidance), but after the application read " + SMALL_READ
+                    + " octets the target offered a window of " + small.window());
+        }
+        long unread = held - SMALL_READ + (small.next() - next);
+        String rest = target.recv();
+        if (rest.length() != unread) {
+            throw new ConformanceFailure("expecting the application to read the other " + unread + " octets, but it read " + rest.length());
+        }
+        Probed all = probeWindow(small.next(), "after the application read everything");
+        if (all.window() < increment) {
+            throw new ConformanceFailure("expecting the window open by at least " + increment + " octets once the application read all "
+                    + held + " octets (MUST-39: RCV.WND = RCV.BUFF - RCV.USER once the reduction allows), but it was " + all.window());
+        }
+        assertThat(target).isIn(ESTABLISHED);
+    }
+
+    /** What a window probe showed: the window the target offered before the probe's octet, and RCV.NXT after it. */
+    private record Probed(int window, long next) {
+    }
+
+    /**
+     * The window the target offers now, as a peer can see it: first a zero-length segment at RCV.NXT-1 (unacceptable: the
+     * target must ACK RCV.NXT with its window); a target silent to that within {@link #UPDATE_WATCH} (ns-3 checks SEQ only on
+     * segments with text) gets one octet at RCV.NXT {@code next}, a zero-window probe (a window of 0 refuses it with an ACK, an
+     * open one takes it; gVisor drops it unacknowledged while its buffer is full, hence not first). A window update the target
+     * sends by itself counts too. Which probe a stack answers is not what this scenario judges, so either will do; silence to
+     * both fails. The largest window seen wins (the window only grows here: the application only reads); a probe octet taken
+     * counts back into the window it was offered.
+     */
+    private Probed probeWindow(long next, String when) {
+        peer.send(ack().seq(next - 1).ack(1));
+        Probed seen = windowIn(peer.collect(UPDATE_WATCH, false), next, when);
+        if (seen == null) {
+            note("no answer to the zero-length segment at RCV.NXT-1 " + when + ": the peer probes with one octet at RCV.NXT");
+            peer.send(ack().seq(next).ack(1).data("p"));
+            seen = windowIn(peer.collect(UPDATE_WATCH, false), next, when);
+        }
+        if (seen == null) {
+            throw new ConformanceFailure("expecting an ACK (with the target's window) of a zero-length segment at RCV.NXT-1 or of a one-octet "
+                    + "probe at RCV.NXT " + when + " (3.10.7.4: an unacceptable segment is answered with an ACK), but the target sent "
+                    + "nothing within " + UPDATE_WATCH.toMillis() + " ms of either");
+        }
+        note("the target's window " + when + ": " + seen.window());
+        return seen;
+    }
+
+    /** The window the target's ACKs {@code seen} of RCV.NXT {@code next} (or of a probe octet there) offered, null for none. */
+    private Probed windowIn(List<Segment> seen, long next, String when) {
+        Probed out = null;
+        for (Segment s : seen) {
+            if (peer.matches(ack().seq(1).ack(next + 1), s)) {   // the window was open: the octet taken, the window shown is one less
+                out = new Probed(Math.max(out == null ? 0 : out.window(), s.window() + 1), next + 1);
+            } else if (peer.matches(ack().seq(1).ack(next), s)) {
+                out = new Probed(Math.max(out == null ? 0 : out.window(), s.window()), out == null ? next : out.next());
+            } else {
+                throw new ConformanceFailure("expecting an ACK of RCV.NXT " + next + " or " + (next + 1) + " " + when + ", but was " + peer.describe(s));
+            }
+        }
+        return out;
+    }
+
     /** The peer's MSS and its first window, two segments' worth: the target sends two, then the window shrinks under them. */
     static final int SHRINK_MSS = 536;
     /** How long the peer watches the target after shrinking its window (under Linux's 200 ms RTO floor a retransmission may come; fine). */
@@ -118,7 +210,8 @@ public class Window extends Fixtures {
         target.accept();
         String text = "0123456789abcdef".repeat(4 * SHRINK_MSS / 16);   // four segments' worth, twice the window
         target.send(text);
-        long inFlight = takeUnacknowledged(text, 2 * SHRINK_MSS);
+        long inFlight = 2 * SHRINK_MSS;
+        SeqNum first = takeUnacknowledged(text, (int) inFlight);
         long edge = 1 + SHRINK_MSS;                   // SND.UNA + the shrunk SND.WND
         note("the peer has " + inFlight + " octets unacknowledged; it moves its right edge back from " + (1 + inFlight) + " to " + edge);
         peer.send(ack().seq(1).ack(1).win(SHRINK_MSS));
@@ -127,7 +220,7 @@ public class Window extends Fixtures {
             if (s.flags().has(Flag.RST)) {
                 throw new ConformanceFailure("expecting the target robust against the shrunk window (MUST-34), but it reset the connection: " + seen);
             }
-            long from = relativeSeq(s);
+            long from = relativeSeq(s, first);
             if (s.payloadLength() > 0 && from + s.payloadLength() > 1 + inFlight) {
                 shouldViolation("expecting no new data while the usable window is negative (RFC 9293 3.8.6: the sender SHOULD NOT send new "
                         + "data; the right edge is now " + edge + " and SND.NXT " + (1 + inFlight) + "), but the target sent " + seen);
@@ -138,14 +231,12 @@ public class Window extends Fixtures {
         receive(text.substring((int) inFlight), 1 + inFlight, 1);  assertThat(target).isIn(ESTABLISHED);
     }
 
-    /** First data segment's absolute SEQ (relative 1), for {@link #relativeSeq}. */
-    private SeqNum firstData;
-
     /**
      * Takes the target's first {@code upTo} octets of {@code text} from relative SEQ 1 without acknowledging them, each checked
-     * with {@link tcpct.scenario.Peer#expect}. Returns how many octets it took (the window's worth).
+     * with {@link tcpct.scenario.Peer#expect}. Returns the first one's absolute SEQ (relative 1), for {@link #relativeSeq}.
      */
-    private long takeUnacknowledged(String text, int upTo) {
+    private SeqNum takeUnacknowledged(String text, int upTo) {
+        SeqNum first = null;
         int got = 0;
         while (got < upTo) {
             int sent = got;
@@ -156,16 +247,16 @@ public class Window extends Fixtures {
             SegmentTemplate t = ack().seq(1 + got).ack(1).data(text.substring(got, got + n));
             peer.expect(s.flags().has(Flag.PSH) ? t.psh() : t);
             if (got == 0) {
-                firstData = peer.lastExpected().seq();
+                first = peer.lastExpected().seq();
             }
             got += n;
         }
-        return got;
+        return first;
     }
 
-    /** {@code s}'s SEQ relative to the target's ISN, from the first data segment taken (relative 1). */
-    private long relativeSeq(Segment s) {
-        return 1 + s.seq().minus(firstData);
+    /** {@code s}'s SEQ relative to the target's ISN, from the absolute SEQ {@code first} of relative 1. */
+    private static long relativeSeq(Segment s, SeqNum first) {
+        return 1 + s.seq().minus(first);
     }
 
     /**
