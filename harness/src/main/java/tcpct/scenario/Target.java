@@ -182,11 +182,16 @@ public final class Target {
 
     /** What the application reads from the connection now (waits up to 1 s for something to arrive). */
     public String recv() {
+        return recv(65536);
+    }
+
+    /** What the application reads from the connection now, at most {@code max} octets (waits up to 1 s for something to arrive). */
+    public String recv(int max) {
         Session s = session();
         require(s.connection, "recv", "target.accept() or target.connect()");
         String[] got = new String[1];
-        s.step("target reads", () -> {
-            JsonNode a = call("recv", args("sock", s.connection, "max", 65536, "timeoutMs", 1000), Duration.ofSeconds(1));
+        s.step(max == 65536 ? "target reads" : "target reads at most " + max + " octets", () -> {
+            JsonNode a = call("recv", args("sock", s.connection, "max", max, "timeoutMs", 1000), Duration.ofSeconds(1));
             got[0] = new String(HexFormat.of().parseHex(a.path("data").asText("")), StandardCharsets.UTF_8);
         });
         s.lastAction = "recv";
