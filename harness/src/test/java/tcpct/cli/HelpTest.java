@@ -22,7 +22,7 @@ public class HelpTest {
         System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
         try {
             int exit = Main.execute(args, () -> {
-                throw new AssertionError("help must not scan the scenarios, let alone run them");
+                throw new AssertionError("this command must not scan the scenarios, let alone run them");
             });
             return new Said(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
         } finally {

@@ -4,37 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.testng.annotations.Test;
 
 public class RequirementsCommandTest {
 
-    private record Ran(int exit, String out, String err) {
-    }
-
-    private static Ran run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = Main.execute(args, () -> {
-                throw new AssertionError("requirements needs no scenario catalogue");
-            });
-            return new Ran(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    /** {@code ./tcpct requirements ...} as Main runs it: the same capture as the help tests (it needs no scenario catalogue either). */
+    private static HelpTest.Said run(String... args) {
+        return HelpTest.execute(args);
     }
 
     @Test
     public void printsEveryIdWithItsClassSectionAndSentence() {
-        Ran r = run("requirements");
+        HelpTest.Said r = run("requirements");
         assertThat(r.exit()).isZero();
         assertThat(r.out().lines()).hasSize(119);
         assertThat(r.out()).containsPattern("(?m)^MUST-1 +wire +3\\.1 +The window size MUST be treated as an unsigned number");
@@ -42,14 +23,14 @@ public class RequirementsCommandTest {
 
     @Test
     public void filtersByClass() {
-        Ran r = run("requirements", "--class", "api-only");
+        HelpTest.Said r = run("requirements", "--class", "api-only");
         assertThat(r.exit()).isZero();
         assertThat(r.out().lines().map(l -> l.split(" +")[0])).containsExactly("MUST-46", "MAY-14", "MAY-15", "MAY-17");
     }
 
     @Test
     public void writesJson() throws Exception {
-        Ran r = run("requirements", "--json", "--class", "not-testable");
+        HelpTest.Said r = run("requirements", "--json", "--class", "not-testable");
         assertThat(r.exit()).isZero();
         JsonNode a = new ObjectMapper().readTree(r.out());
         assertThat(a.size()).isEqualTo(6);
@@ -60,7 +41,7 @@ public class RequirementsCommandTest {
 
     @Test
     public void aWrongClassIsOneLineAndExitTwo() {
-        Ran r = run("requirements", "--class", "wired");
+        HelpTest.Said r = run("requirements", "--class", "wired");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).startsWith("tcpct: unknown requirement class 'wired'").doesNotContain("\n");
         assertThat(run("requirements", "--frob").err()).contains("unknown option '--frob' for requirements");
