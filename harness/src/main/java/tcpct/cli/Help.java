@@ -78,7 +78,7 @@ final class Help {
                     new Option("--out", "DIR", "the folder of bench.json (default reports/bench/<timestamp>)")),
                     "bench.json and a table: a measurement, not a test (exit 0, or 2 when it could not be made)."),
             new Command("selftest", "the project's own tests: unit tests, then integration tests against the real Linux target", true,
-                    List.of(), "= mvn -B verify (about 8 minutes on 2 cores); installs tshark, chromium and the report check's npm packages first."),
+                    List.of(), "= mvn -B verify (about 16 minutes on a ready 2-core machine); installs tshark, chromium and the report check's npm packages first."),
             new Command("targets", "the known targets, their stack, and whether each image is built", false, List.of(),
                     "needs neither root nor the engine: without them the image column says 'unknown (engine not reachable)'."),
             new Command("scenarios", "every scenario: id, groups, RFC 9293 sections and requirements, title", false, List.of(
