@@ -146,9 +146,10 @@ public final class Runner {
                     : o.ip().get(0) == tcpct.wire.IpFamily.IPV6 ? " over IPv6" : "") + " against " + spec.name() + " (" + stack + ") on "
                     + o.workers() + " workers");
             runTestNg(selected, o.workers(), o.ip());
-            if (o.ip().contains(tcpct.wire.IpFamily.IPV6) && overFamily(toRun, tcpct.wire.IpFamily.IPV6).size() < selected.size()) {
+            List<ScenarioCatalog.Entry> overIpv6 = overFamily(toRun, tcpct.wire.IpFamily.IPV6);
+            if (o.ip().contains(tcpct.wire.IpFamily.IPV6) && overIpv6.size() < toRun.size()) {
                 System.err.println("tcpct: over IPv4 only: " + String.join(", ", toRun.stream()
-                        .filter(e -> !overFamily(toRun, tcpct.wire.IpFamily.IPV6).contains(e)).map(ScenarioCatalog.Entry::id).toList())
+                        .filter(e -> !overIpv6.contains(e)).map(ScenarioCatalog.Entry::id).toList())
                         + " (no IPv6 form: @Scenario ipv4Only)");
             }
         } finally {
