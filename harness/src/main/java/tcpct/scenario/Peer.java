@@ -344,6 +344,58 @@ public final class Peer {
     }
 
     /**
+     * The target's whole answer on this connection to the segment the peer just sent, which arrived in
+     * {@code arrivedIn}: what {@link #collect collect(window, false)} gathers, but where the target declares a
+     * {@link SilenceBarrier} trustworthy in that state ({@code "silence"} in its target.json), the wait ends when
+     * the target answers the barrier instead of when the window ends. A barrier that goes unanswered for the
+     * whole window leaves the collection as the window's, and its step says so.
+     */
+    public Answer collectAnswer(tcpct.state.TcpState arrivedIn, Duration window) {
+        Session session = Session.current();
+        tcpct.target.SilenceProof proof = session.lab.instance().spec().silence();
+        if (!proof.barrierIn(arrivedIn.rfcName())) {
+            session.step("the reply window is waited out: " + proof.windowReason(arrivedIn.rfcName()), () -> { });
+            return new Answer(collect(window, false), false);
+        }
+        List<Segment> out = new java.util.ArrayList<>();
+        boolean[] proven = new boolean[1];
+        long start = System.nanoTime();
+        try (SilenceBarrier barrier = SilenceBarrier.send(session)) {
+            session.step("peer sends a barrier, ACK " + barrier.peerPort + " > " + barrier.targetPort + " ack " + barrier.nonce
+                    + " (a port without a socket: RFC 9293 3.10.7.1 fixes the answer, a RST), and collects until it is answered", () -> {
+                        proven[0] = barrier.await(window);
+                        take(session, out); // what came before the barrier's answer is queued by now (one capture thread, in order)
+                        Duration rtt = barrier.roundTrip();
+                        Allure.step(rtt == null ? "the barrier went unanswered for " + window.toMillis() + " ms: the window was waited out"
+                                : String.format("the target answered the barrier after %.1f ms: it sent nothing more in answer", rtt.toNanos() / 1e6));
+                    });
+        } finally {
+            session.protocolWaitNanos += Math.min(System.nanoTime() - start, window.toNanos());
+        }
+        return new Answer(out, proven[0]);
+    }
+
+    /**
+     * What {@link #collectAnswer} gathered: the target's segments, and whether a barrier proved that the target had
+     * finished answering (and so had also moved to the state the segment took it to) when the collection ended.
+     */
+    public record Answer(List<Segment> segments, boolean proven) {
+        public Answer {
+            segments = List.copyOf(segments);
+        }
+    }
+
+    /** Moves the frames queued for this connection into {@code out}, timer retransmissions left out as {@link #collect} does. */
+    private static void take(Session session, List<Segment> out) {
+        Frame f;
+        while ((f = session.fromTarget.poll()) != null) {
+            if (!isRetransmission(session, f.segment())) {
+                out.add(f.segment());
+            }
+        }
+    }
+
+    /**
      * Whether {@code s} resends sequence space (SYN, FIN or data) that a segment the scenario already
      * expected occupied: same SEQ, length and control bits (its ACK field may have moved on). A SYN,ACK
      * after a SYN with the same SEQ (simultaneous open) is an answer, not a retransmission.

@@ -14,7 +14,8 @@ import java.util.stream.Stream;
  * stack, the script that makes its image's build context, and how states are observed ("probe").
  */
 public record TargetSpec(String name, String stack, Path folder, Path buildScript, String probe, Wiring wiring,
-                         List<String> capabilities, java.util.Map<String, Boolean> profile, int timerGranularityMs, String noIpv6) {
+                         List<String> capabilities, java.util.Map<String, Boolean> profile, int timerGranularityMs, String noIpv6,
+                         SilenceProof silence) {
 
     /**
      * {@code noIpv6}: target.json's {@code "noIpv6": "why"} for a stack (or agent) without IPv6, whose scenarios run
@@ -23,6 +24,16 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
     public TargetSpec(String name, String stack, Path folder, Path buildScript, String probe, Wiring wiring,
                       List<String> capabilities, java.util.Map<String, Boolean> profile, int timerGranularityMs) {
         this(name, stack, folder, buildScript, probe, wiring, capabilities, profile, timerGranularityMs, null);
+    }
+
+    /** {@code silence}: how the harness may prove that the target answered nothing ({@link SilenceProof}). */
+    public TargetSpec(String name, String stack, Path folder, Path buildScript, String probe, Wiring wiring,
+                      List<String> capabilities, java.util.Map<String, Boolean> profile, int timerGranularityMs, String noIpv6) {
+        this(name, stack, folder, buildScript, probe, wiring, capabilities, profile, timerGranularityMs, noIpv6, SilenceProof.WINDOW);
+    }
+
+    public TargetSpec {
+        silence = silence == null ? SilenceProof.WINDOW : silence;
     }
 
     /** Whether the target's profile claims an optional behaviour, e.g. "rfc5961"; false when it says nothing. */
@@ -91,8 +102,13 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
             throw new TargetException(file + ": \"timerGranularityMs\" is " + granularity + ": give the stack's timer tick in ms (0 to 10000)");
         }
         return new TargetSpec(name, json.path("stack").asText(name), folder, script, json.path("probe").asText("agent"), wiring,
-                List.copyOf(caps), java.util.Map.copyOf(profile), granularity, json.hasNonNull("noIpv6") ? json.path("noIpv6").asText() : null);
+                List.copyOf(caps), java.util.Map.copyOf(profile), granularity, json.hasNonNull("noIpv6") ? json.path("noIpv6").asText() : null,
+                SilenceProof.parse(file, json.path("silence"), STATE_NAMES));
     }
+
+    /** The RFC 9293 state names, as target.json's "silence" names them. */
+    private static final java.util.Set<String> STATE_NAMES = java.util.Arrays.stream(tcpct.state.TcpState.values())
+            .map(tcpct.state.TcpState::rfcName).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     /** The keys target.json may have, with the JSON type each takes. */
     private static final java.util.Map<String, com.fasterxml.jackson.databind.node.JsonNodeType> KEYS = java.util.Map.ofEntries(
@@ -106,6 +122,7 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
             java.util.Map.entry("noIpv6", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
             java.util.Map.entry("capabilities", com.fasterxml.jackson.databind.node.JsonNodeType.ARRAY),
             java.util.Map.entry("profile", com.fasterxml.jackson.databind.node.JsonNodeType.OBJECT),
+            java.util.Map.entry("silence", com.fasterxml.jackson.databind.node.JsonNodeType.OBJECT),
             java.util.Map.entry("timerGranularityMs", com.fasterxml.jackson.databind.node.JsonNodeType.NUMBER));
 
     /** A misspelt key or a value of the wrong type fails loudly instead of being read as "not said". */
@@ -119,6 +136,9 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
             if (type == null) {
                 throw new TargetException(file + ": unknown key \"" + e.getKey() + "\": the keys are " + new java.util.TreeSet<>(KEYS.keySet())
                         + " (targets/README.md)");
+            }
+            if (e.getKey().equals("silence")) {
+                return; // its shape is SilenceProof's to check, with its own message
             }
             if (e.getValue().getNodeType() != type || (e.getKey().equals("timerGranularityMs") && !e.getValue().canConvertToInt())) {
                 throw new TargetException(file + ": \"" + e.getKey() + "\" is " + e.getValue() + ": give " + switch (type) {

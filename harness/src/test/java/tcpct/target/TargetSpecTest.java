@@ -59,4 +59,23 @@ public class TargetSpecTest {
         Path dir = targets("t", "{\"name\": \"t\"}", false);
         assertThatThrownBy(() -> TargetSpec.load(dir, "t")).hasMessageContaining("build.sh").hasMessageContaining("add it or fix \"build\"");
     }
+
+    @Test
+    public void silenceIsTheWindowUnlessATargetDeclaresTheBarrier() throws Exception {
+        assertThat(TargetSpec.load(targets("t", "{\"name\": \"t\"}", true), "t").silence().barrierIn("ESTABLISHED")).isFalse();
+        TargetSpec s = TargetSpec.load(targets("t", "{\"silence\": {\"barrier\": true, \"why\": \"in order\","
+                + " \"windowIn\": {\"SYN-SENT\": \"its RST comes late\"}}}", true), "t");
+        assertThat(s.silence().barrierIn("ESTABLISHED")).isTrue();
+        assertThat(s.silence().barrierIn("SYN-SENT")).isFalse();
+        assertThat(s.silence().windowReason("SYN-SENT")).isEqualTo("its RST comes late");
+    }
+
+    @Test
+    public void aSilenceDeclarationWithoutItsReasonsIsRefused() throws Exception {
+        refused("{\"silence\": true}", "\"silence\" is true", "\"barrier\": true|false");
+        refused("{\"silence\": {\"barrier\": true}}", "\"silence\" is");
+        refused("{\"silence\": {\"barrier\": true, \"why\": \"x\", \"windowsIn\": {}}}", "unknown key \"windowsIn\"");
+        refused("{\"silence\": {\"barrier\": true, \"why\": \"x\", \"windowIn\": {\"ESTAB\": \"y\"}}}", "names \"ESTAB\", which is no state");
+        refused("{\"silence\": {\"barrier\": true, \"why\": \"x\", \"windowIn\": {\"LISTEN\": \"\"}}}", "gives no reason");
+    }
 }
