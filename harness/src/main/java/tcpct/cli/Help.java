@@ -66,8 +66,10 @@ final class Help {
             new Command("soak", "the suite N times in a row, to find verdicts that flip", true, List.of(
                     TARGET_ONE,
                     new Option("--times", "N", "how many runs (default " + Soak.DEFAULT_TIMES + ", 2 to 1000)"),
-                    new Option("--group", "NAME|a,b", "scenarios in these groups (default " + Soak.DIAGRAM_GROUPS + ")"),
+                    new Option("--group", "NAME|a,b", "scenarios in these groups (default " + Soak.DIAGRAM_GROUPS
+                            + "; all: the whole default suite, grid included)"),
                     SCENARIO, WORKERS,
+                    new Option("--load", "N", "a CPU load beside the soak: stress-ng --cpu N for its whole length (default 0, none)"),
                     new Option("--out", "DIR", "the soak's folder (default reports/soak/<timestamp>), one run-NN/ per run")),
                     "soak.json: each scenario's verdict per run; exit 0 no verdict differed, 1 one did, 2 the soak could not be made."),
             new Command("bench", "the harness's own overhead: per scenario, container start, segment round trip, wall time", true, List.of(

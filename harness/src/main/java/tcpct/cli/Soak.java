@@ -27,6 +27,8 @@ public final class Soak {
     /** The suite the state diagram stands on: every edge and timer scenario. */
     public static final String DIAGRAM_GROUPS = "establish,close,data,timers";
     static final int DEFAULT_TIMES = 20;
+    /** {@code --group all}: the whole default suite, grid included. */
+    static final String WHOLE_SUITE = "all";
     static final List<String> OPTIONS = Help.of("soak").optionNames();
 
     private Soak() {
@@ -39,6 +41,10 @@ public final class Soak {
         int workers = o.number("--workers", Main.DEFAULT_WORKERS, 1, Main.MAX_WORKERS);
         String glob = o.text("--scenario", null);
         String group = o.text("--group", glob == null ? DIAGRAM_GROUPS : null);
+        if (WHOLE_SUITE.equals(group)) {
+            group = null; // the default suite, grid included, as ./tcpct run runs it
+        }
+        int load = o.number("--load", 0, 0, 64);
         catalog.select(glob, group); // an empty selection fails now, in one line
         tcpct.target.TargetSpec.load(home.resolve("targets"), target); // so does an unknown target
         Path out = o.text("--out", null) != null ? Path.of(o.text("--out", null)).toAbsolutePath()
@@ -46,11 +52,19 @@ public final class Soak {
                         .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(out);
         MachineFacts machine = MachineFacts.now();
+        try (CpuLoad cpuLoad = CpuLoad.start(load)) {
+            return soak(target, times, workers, glob, group, load, out, home, catalog, machine);
+        }
+    }
+
+    private static int soak(String target, int times, int workers, String glob, String group, int load, Path out, Path home,
+                            ScenarioCatalog catalog, MachineFacts machine) throws IOException {
         Instant started = Instant.now();
         VerdictHistory history = new VerdictHistory();
         ArrayNode runs = new ObjectMapper().createArrayNode();
-        System.err.printf("tcpct: soak: %d runs of %s against %s on %d workers, into %s%n", times,
-                glob != null ? "--scenario '" + glob + "'" : "--group " + group, target, workers, out);
+        System.err.printf("tcpct: soak: %d runs of %s against %s on %d workers%s, into %s%n", times,
+                glob != null ? "--scenario '" + glob + "'" : group == null ? "the whole default suite" : "--group " + group, target, workers,
+                load > 0 ? ", beside stress-ng --cpu " + load : "", out);
         for (int n = 1; n <= times; n++) {
             Path runOut = out.resolve(String.format("run-%02d", n));
             long t0 = System.nanoTime();
@@ -77,7 +91,7 @@ public final class Soak {
             }
             System.err.printf("tcpct: soak run %d/%d: exit %d, %d scenarios, %d ms, load %s, %d scenarios differ so far%n", n, times,
                     exit, verdicts.size(), ms, MachineFacts.loadAverage(), history.differing().size());
-            write(out.resolve("soak.json"), target, group, glob, workers, times, machine, started, runs, history);
+            write(out.resolve("soak.json"), target, group, glob, workers, times, load, machine, started, runs, history);
         }
         List<VerdictHistory.Row> rows = history.rows();
         for (VerdictHistory.Row row : rows) {
@@ -93,8 +107,9 @@ public final class Soak {
                 }
             }
         }
-        System.out.printf("tcpct: soak of %d runs against %s: %d of %d scenarios had a verdict that differed between runs (goal 0); %s%n",
-                times, target, differing.size(), rows.size(), out.resolve("soak.json"));
+        System.out.printf("tcpct: soak of %d runs against %s%s: %d verdicts compared, %d of %d scenarios had a verdict that differed"
+                + " between runs (goal 0); %s%n", times, target, load > 0 ? " beside stress-ng --cpu " + load : "",
+                rows.stream().mapToInt(r -> r.outcomes().size()).sum(), differing.size(), rows.size(), out.resolve("soak.json"));
         if (rows.isEmpty()) {
             System.err.println("tcpct: no run of the soak produced a summary: see the runs' messages above");
             return Runner.CANNOT_RUN;
@@ -122,11 +137,12 @@ public final class Soak {
         return out;
     }
 
-    private static void write(Path file, String target, String group, String glob, int workers, int times, MachineFacts machine,
+    private static void write(Path file, String target, String group, String glob, int workers, int times, int load, MachineFacts machine,
                               Instant started, ArrayNode runs, VerdictHistory history) throws IOException {
         ObjectMapper om = new ObjectMapper();
         ObjectNode root = om.createObjectNode();
-        root.put("target", target).put("group", group).put("scenario", glob).put("workers", workers).put("times", times)
+        root.put("target", target).put("group", group == null && glob == null ? WHOLE_SUITE : group).put("scenario", glob)
+                .put("workers", workers).put("times", times).put("cpuLoadWorkers", load)
                 .put("runsDone", history.runs()).put("startedAt", started.toString()).put("endedAt", Instant.now().toString());
         ObjectNode m = root.putObject("machine");
         m.put("cpus", machine.cpus()).put("kernel", machine.kernel()).put("cpuModel", machine.cpuModel());

@@ -347,8 +347,10 @@ public final class Peer {
      * The target's whole answer on this connection to the segment the peer just sent, which arrived in
      * {@code arrivedIn}: what {@link #collect collect(window, false)} gathers, but where the target declares a
      * {@link SilenceBarrier} trustworthy in that state ({@code "silence"} in its target.json), the wait ends when
-     * the target answers the barrier instead of when the window ends. A barrier that goes unanswered for the
-     * whole window leaves the collection as the window's, and its step says so.
+     * the target answers the barrier instead of when the window ends. The barrier is waited for up to
+     * {@link #BARRIER_BOUND} (at least {@code window}): a target slowed by load answers both late, and what it
+     * sent before the barrier's RST is still the whole answer. A barrier unanswered for that long leaves the
+     * collection as it is then, and its step says so.
      */
     public Answer collectAnswer(tcpct.state.TcpState arrivedIn, Duration window) {
         Session session = Session.current();
@@ -359,21 +361,25 @@ public final class Peer {
         }
         List<Segment> out = new java.util.ArrayList<>();
         boolean[] proven = new boolean[1];
+        Duration bound = window.compareTo(BARRIER_BOUND) > 0 ? window : BARRIER_BOUND;
         long start = System.nanoTime();
         try (SilenceBarrier barrier = SilenceBarrier.send(session)) {
             session.step("peer sends a barrier, ACK " + barrier.peerPort + " > " + barrier.targetPort + " ack " + barrier.nonce
                     + " (a port without a socket: RFC 9293 3.10.7.1 fixes the answer, a RST), and collects until it is answered", () -> {
-                        proven[0] = barrier.await(window);
+                        proven[0] = barrier.await(bound);
                         take(session, out); // what came before the barrier's answer is queued by now (one capture thread, in order)
                         Duration rtt = barrier.roundTrip();
-                        Allure.step(rtt == null ? "the barrier went unanswered for " + window.toMillis() + " ms: the window was waited out"
+                        Allure.step(rtt == null ? "the barrier went unanswered for " + bound.toMillis() + " ms: what came by then is the answer"
                                 : String.format("the target answered the barrier after %.1f ms: it sent nothing more in answer", rtt.toNanos() / 1e6));
                     });
         } finally {
-            session.protocolWaitNanos += Math.min(System.nanoTime() - start, window.toNanos());
+            session.protocolWaitNanos += Math.min(System.nanoTime() - start, bound.toNanos());
         }
         return new Answer(out, proven[0]);
     }
+
+    /** How long {@link #collectAnswer} waits for a barrier's answer at most. */
+    public static final Duration BARRIER_BOUND = Duration.ofSeconds(1);
 
     /**
      * What {@link #collectAnswer} gathered: the target's segments, and whether a barrier proved that the target had

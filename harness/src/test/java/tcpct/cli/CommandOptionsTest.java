@@ -24,7 +24,7 @@ public class CommandOptionsTest {
     @Test
     public void badInputIsOneLineNamingTheCauseAndTheFix() {
         assertThatThrownBy(() -> parse("soak", "--tims", "3")).isInstanceOf(UsageException.class)
-                .hasMessage("unknown option '--tims' for soak: options are --target, --times, --group, --scenario, --workers, --out (./tcpct soak --help)");
+                .hasMessage("unknown option '--tims' for soak: options are --target, --times, --group, --scenario, --workers, --load, --out (./tcpct soak --help)");
         assertThatThrownBy(() -> parse("soak", "--times")).hasMessage("--times needs a value (./tcpct soak --help)");
         assertThatThrownBy(() -> parse("soak", "--times", "1").number("--times", 20, 2, 1000))
                 .hasMessage("--times of soak takes a number from 2 to 1000, got '1'");
