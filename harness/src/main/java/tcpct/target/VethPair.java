@@ -54,8 +54,9 @@ public final class VethPair implements AutoCloseable {
     public static VethPair wire(long containerPid, String id, boolean kernelOwnsAddress, boolean ipv6) {
         String host = Labels.VETH_PREFIX + id;
         String peer = host + "t";
-        HostCommand.run("ip", "link", "add", host, "type", "veth", "peer", "name", peer);
         try {
+            // inside the try: an `ip link add` that ran out of its bound may still have made the pair, which then goes too
+            HostCommand.run("ip", "link", "add", host, "type", "veth", "peer", "name", peer);
             HostCommand.run("ip", "link", "set", host, "alias", ALIAS_PREFIX + ProcessHandle.current().pid());
             writeSysctl(Path.of("/proc/sys/net/ipv6/conf", host, "disable_ipv6"), "1"); // no router solicitations, no MLD
             HostCommand.run("ip", "link", "set", peer, "netns", Long.toString(containerPid));
