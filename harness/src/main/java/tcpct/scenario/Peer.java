@@ -324,18 +324,15 @@ public final class Peer {
         try {
             session.step("peer collects what the target sends for " + window.toMillis() + " ms", () -> {
                 long end = System.nanoTime() + window.toNanos();
-                while (true) {
-                    long left = end - System.nanoTime();
-                    Frame f = left <= 0 ? session.fromTarget.poll() : session.fromTarget.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+                long left;
+                while ((left = end - System.nanoTime()) > 0) {
+                    Frame f = session.fromTarget.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
                     if (f == null) {
                         break;
                     }
-                    Segment s = f.segment();
-                    if (!keepRetransmissions && isRetransmission(session, s)) {
-                        continue; // a timer resending SYN, FIN or data that the scenario already expected
-                    }
-                    out.add(s);
+                    keep(session, f, out, keepRetransmissions);
                 }
+                take(session, out, keepRetransmissions); // what was queued when the window ended
             });
         } finally {
             session.protocolWaitNanos += Math.min(System.nanoTime() - collectStart, window.toNanos()); // the scenario's own reply window
@@ -367,7 +364,7 @@ public final class Peer {
             session.step("peer sends a barrier, ACK " + barrier.peerPort + " > " + barrier.targetPort + " ack " + barrier.nonce
                     + " (a port without a socket: RFC 9293 3.10.7.1 fixes the answer, a RST), and collects until it is answered", () -> {
                         proven[0] = barrier.await(bound);
-                        take(session, out); // what came before the barrier's answer is queued by now (one capture thread, in order)
+                        take(session, out, false); // what came before the barrier's answer is queued by now (one capture thread, in order)
                         Duration rtt = barrier.roundTrip();
                         Allure.step(rtt == null ? "the barrier went unanswered for " + bound.toMillis() + " ms: what came by then is the answer"
                                 : String.format("the target answered the barrier after %.1f ms: it sent nothing more in answer", rtt.toNanos() / 1e6));
@@ -391,13 +388,18 @@ public final class Peer {
         }
     }
 
-    /** Moves the frames queued for this connection into {@code out}, timer retransmissions left out as {@link #collect} does. */
-    private static void take(Session session, List<Segment> out) {
+    /** Moves the frames queued for this connection into {@code out} ({@link #keep} decides which). */
+    private static void take(Session session, List<Segment> out, boolean keepRetransmissions) {
         Frame f;
         while ((f = session.fromTarget.poll()) != null) {
-            if (!isRetransmission(session, f.segment())) {
-                out.add(f.segment());
-            }
+            keep(session, f, out, keepRetransmissions);
+        }
+    }
+
+    /** Adds {@code f}'s segment to {@code out} unless it is a timer resending SYN, FIN or data the scenario already expected. */
+    private static void keep(Session session, Frame f, List<Segment> out, boolean keepRetransmissions) {
+        if (keepRetransmissions || !isRetransmission(session, f.segment())) {
+            out.add(f.segment());
         }
     }
 
