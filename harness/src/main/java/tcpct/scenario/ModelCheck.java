@@ -39,14 +39,7 @@ public final class ModelCheck {
         }
         s.step("model (" + (claimsRfc5961 ? "RFC 5961" : "RFC 793") + ") predicts " + claimed, () -> { });
         peer.send(segment);
-        Peer.Answer answer;
-        if (ackMayBeDelayed(tcb, arrival)) {
-            s.step("the segment may be acknowledged late (a delayed ACK, SHLD-18, within 0.5 s by MUST-40, RFC 9293 3.8.6.3):"
-                    + " no barrier can prove its ACK will not come, so the reply window is waited out", () -> { });
-            answer = new Peer.Answer(peer.collect(REPLY_WINDOW, false), false);
-        } else {
-            answer = peer.collectAnswer(tcb.state(), REPLY_WINDOW);
-        }
+        Peer.Answer answer = ackMayBeDelayed(tcb, arrival) ? mayBeDelayed(peer, s, tcb) : peer.collectAnswer(tcb.state(), REPLY_WINDOW);
         List<Segment> seen = answer.segments();
         // once a barrier proved the target done with the segment, its state is final: one look (a bound shorter
         // than the poll interval), no settling time
@@ -90,6 +83,35 @@ public final class ModelCheck {
             throw new NonStrictDeviation(sentence);
         }
         throw new ConformanceFailure(sentence);
+    }
+
+    /**
+     * The answer to a segment whose ACK may be delayed (3.8.6.3). A barrier cannot prove such an ACK will not come:
+     * a stack that delays it answers the barrier first. But once the target has acknowledged the segment (or reset
+     * the connection, which leaves nothing to acknowledge from) before the barrier's answer, no delayed ACK is
+     * pending and the barrier proves the rest of the answer, as for any other cell. With neither by then, the rest
+     * of {@link #REPLY_WINDOW} is waited out.
+     */
+    private static Peer.Answer mayBeDelayed(Peer peer, Session s, Tcb tcb) {
+        long start = System.nanoTime();
+        Peer.Answer first = peer.collectAnswer(tcb.state(), REPLY_WINDOW);
+        if (acknowledgedBeforeBarrier(first)) {
+            s.step("the target acknowledged the segment or reset the connection before the barrier's answer: no delayed ACK is pending", () -> { });
+            return first;
+        }
+        Duration rest = REPLY_WINDOW.minusNanos(System.nanoTime() - start);
+        s.step("the segment may be acknowledged late (a delayed ACK, SHLD-18, within 0.5 s by MUST-40, RFC 9293 3.8.6.3)"
+                + " and neither an ACK nor a RST came before the barrier's answer: the rest of the reply window is waited out", () -> { });
+        List<Segment> all = new ArrayList<>(first.segments());
+        if (!rest.isNegative() && !rest.isZero()) {
+            all.addAll(peer.collect(rest, false));
+        }
+        return new Peer.Answer(all, false);
+    }
+
+    /** Whether a barrier proved {@code a} whole and it holds a segment carrying an ACK or a RST. */
+    static boolean acknowledgedBeforeBarrier(Peer.Answer a) {
+        return a.proven() && a.segments().stream().anyMatch(x -> x.flags().has(Flag.ACK) || x.flags().has(Flag.RST));
     }
 
     /**

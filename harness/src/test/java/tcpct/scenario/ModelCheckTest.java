@@ -7,6 +7,8 @@ import tcpct.model.Arrival;
 import tcpct.model.Tcb;
 import tcpct.segment.Flag;
 import tcpct.segment.Flags;
+import tcpct.segment.Segment;
+import tcpct.segment.SeqNum;
 import tcpct.state.TcpState;
 
 /** Which arrivals a barrier may not end the wait for: a FIN (or text) the connection may take in order, whose ACK may be delayed. */
@@ -28,5 +30,19 @@ public class ModelCheckTest {
         assertThat(ModelCheck.ackMayBeDelayed(ESTABLISHED, new Arrival(Flags.of(Flag.ACK), 1, 1, 0))).isFalse();
         assertThat(ModelCheck.ackMayBeDelayed(ESTABLISHED, new Arrival(Flags.of(Flag.RST), 1, 0, 0))).isFalse();
         assertThat(ModelCheck.ackMayBeDelayed(new Tcb(TcpState.LISTEN, 0, 0, 0, 0, true), new Arrival(Flags.of(Flag.SYN, Flag.FIN), 0, 0, 0))).isFalse();
+    }
+
+    @Test
+    public void aBarrierEndsTheWaitOnlyOnceTheSegmentWasAcknowledgedOrResetBeforeIt() {
+        Segment ack = segment(Flags.of(Flag.ACK));
+        assertThat(ModelCheck.acknowledgedBeforeBarrier(new Peer.Answer(java.util.List.of(ack), true))).isTrue();
+        assertThat(ModelCheck.acknowledgedBeforeBarrier(new Peer.Answer(java.util.List.of(ack), false))).isFalse();   // barrier unanswered
+        assertThat(ModelCheck.acknowledgedBeforeBarrier(new Peer.Answer(java.util.List.of(), true))).isFalse();       // the ACK may still come
+        assertThat(ModelCheck.acknowledgedBeforeBarrier(new Peer.Answer(java.util.List.of(segment(Flags.of(Flag.RST))), true))).isTrue(); // no connection left
+        assertThat(ModelCheck.acknowledgedBeforeBarrier(new Peer.Answer(java.util.List.of(segment(Flags.of(Flag.FIN))), true))).isFalse();
+    }
+
+    private static Segment segment(Flags flags) {
+        return new Segment(80, 40000, SeqNum.of(1), SeqNum.of(2), flags, 1000, 0, java.util.List.of(), new byte[0]);
     }
 }
