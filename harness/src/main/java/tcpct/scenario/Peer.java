@@ -201,6 +201,10 @@ public final class Peer {
                     diff = new java.util.ArrayList<>(diff);
                     diff.add(new FieldMismatch("checksum", "valid", "invalid"));
                 }
+                if (!f.optionsProblem().isEmpty()) {
+                    diff = new java.util.ArrayList<>(diff);
+                    diff.add(new FieldMismatch("options", "a well-formed options area (RFC 9293 3.1)", f.optionsProblem()));
+                }
                 if (!diff.isEmpty()) {
                     throw new ConformanceFailure("expected " + t + " from target after " + after + ", saw " + relative(session, s) + " ("
                             + diff.stream().map(FieldMismatch::toString).collect(Collectors.joining("; ")) + ")");

@@ -23,7 +23,15 @@ public enum Fault {
      * Transmit checksum offload switched back on for the target's eth0: a veth never fills the checksum in, so the
      * target's frames reach the wire with only the pseudo-header sum in it (MUST-2 broken as a peer sees it).
      */
-    CHECKSUM_OFFLOAD("checksum-offload", "transmit checksum offload on for the target's eth0: its frames leave with partial checksums", null);
+    CHECKSUM_OFFLOAD("checksum-offload", "transmit checksum offload on for the target's eth0: its frames leave with partial checksums", null),
+    /**
+     * The length octet of the first option on the target's SYN and SYN,ACK rewritten to 1 (MUST-68 broken). The kernel
+     * stack's output hook sees the segment before its checksum is filled in, so the checksum still holds.
+     */
+    OPTION_BAD_LENGTH("option-bad-length", "the first option of the target's SYN and SYN,ACK gets length 1", "tcp flags & syn == syn @th,168,8 set 1"),
+    /** The first option octet of the target's SYN and SYN,ACK rewritten to EOL, leaving the rest of the area non-zero (MUST-69 broken). */
+    OPTION_EOL_GARBAGE("option-eol-garbage", "the first option octet of the target's SYN and SYN,ACK becomes EOL, the octets after it left as they were",
+            "tcp flags & syn == syn @th,160,8 set 0");
 
     public final String id;
     public final String what;
@@ -33,6 +41,11 @@ public enum Fault {
         this.id = id;
         this.what = what;
         this.nftRule = nftRule;
+    }
+
+    /** Whether the fault rewrites octets of the target's segments instead of dropping them. */
+    private boolean rewrites() {
+        return nftRule != null && nftRule.contains(" set ");
     }
 
     public static Fault byId(String id) {
@@ -58,6 +71,10 @@ public enum Fault {
                 default -> HostCommand.inNetns(pid, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/tcp_rfc1337");
             }
             return;
+        }
+        if (rewrites() && !kernelStack) {
+            throw new TargetException("fault " + id + " rewrites the target's segments in its kernel's output hook, before their checksum is "
+                    + "filled in, which a user-space stack (its frames checksummed already) bypasses: use drop-fin, drop-syn-ack or drop-ack");
         }
         String rules = kernelStack
                 ? "table inet tcpct_fault {\n chain out {\n  type filter hook output priority 0; policy accept;\n  " + nftRule + "\n }\n}\n"

@@ -261,16 +261,56 @@ public final class FrameCodec {
                 u16(frame, t + 18), options, payload, seen);
         boolean checksumOk = checksum(frame, t, tcpLen, pseudoHeaderSum(src, dst, IP_PROTO_TCP, tcpLen)) == 0;
         byte[] srcMac = Arrays.copyOfRange(frame, 6, 12);
-        return new Decoded(srcMac, src, dst, seg, checksumOk, ttl, headerOk, ipChecksumOk);
+        String optionsProblem = headerOk ? optionsProblem(frame, t + 20, t + dataOffset) : "";
+        return new Decoded(srcMac, src, dst, seg, checksumOk, ttl, headerOk, ipChecksumOk, optionsProblem);
     }
 
     /**
      * A decoded frame: who sent it at layer 2 and 3, the segment, whether its TCP checksum held, its TTL (IPv6:
      * hop limit), whether its Data Offset made sense (5 words up to the segment's length), and whether its IPv4
-     * header checksum held (always true over IPv6, which has none).
+     * header checksum held (always true over IPv6, which has none), and what is wrong with its options area
+     * ({@link #optionsProblem}; empty when nothing is).
      */
     public record Decoded(byte[] srcMac, InetAddress src, InetAddress dst, Segment segment, boolean checksumOk, int ttl,
-                          boolean headerOk, boolean ipChecksumOk) {
+                          boolean headerOk, boolean ipChecksumOk, String optionsProblem) {
+    }
+
+    /**
+     * What breaks RFC 9293 3.1 in the options area {@code b[from, to)} (the octets between the fixed header and the
+     * Data Offset), in one phrase, or empty: every option but EOL and NOP has a length octet, of at least 2, that
+     * ends inside the area (MUST-68), and every octet after an EOL is zero padding (MUST-69). Offsets count from
+     * the first option octet.
+     */
+    static String optionsProblem(byte[] b, int from, int to) {
+        int i = from;
+        while (i < to) {
+            int kind = b[i] & 0xff;
+            if (kind == TcpOption.EOL) {
+                for (int j = i + 1; j < to; j++) {
+                    if (b[j] != 0) {
+                        return String.format("octet %d, after the EOL at octet %d, is 0x%02x, not zero padding (MUST-69)", j - from, i - from, b[j] & 0xff);
+                    }
+                }
+                return "";
+            }
+            if (kind == TcpOption.NOP) {
+                i++;
+                continue;
+            }
+            if (i + 1 >= to) {
+                return "option kind " + kind + " at octet " + (i - from) + " has no length octet before the Data Offset (MUST-68)";
+            }
+            int len = b[i + 1] & 0xff;
+            if (len < 2) {
+                return "option kind " + kind + " at octet " + (i - from) + " has length " + len + ", less than its kind and length octets (MUST-68)";
+            }
+            if (i + len > to) {
+                return "option kind " + kind + " at octet " + (i - from) + " has length " + len + ", " + (i + len - to)
+                        + " octets past the Data Offset (MUST-68)";
+            }
+            i += len;
+        }
+        return "";
     }
 
     /** Options up to EOL; a malformed option ends the list (what it carried stays visible in the pcap). */

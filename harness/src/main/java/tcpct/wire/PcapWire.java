@@ -194,7 +194,7 @@ public final class PcapWire implements AutoCloseable {
             FrameCodec.Decoded f = d.get();
             Direction dir = links.stream().anyMatch(l -> f.src().equals(l.targetIp())) ? Direction.FROM_TARGET : Direction.TO_TARGET;
             long nanos = ts.getTime() / 1000 * 1_000_000_000L + ts.getNanos();
-            Frame frame = new Frame(nanos, dir, f.segment(), f.checksumOk(), f.ttl());
+            Frame frame = new Frame(nanos, dir, f.segment(), f.checksumOk(), f.ttl(), f.optionsProblem());
             for (Recording r : recordings) {
                 if (r.filter.test(frame)) {
                     synchronized (r) {

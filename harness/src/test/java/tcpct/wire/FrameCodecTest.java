@@ -84,6 +84,20 @@ public class FrameCodecTest {
     }
 
     @Test
+    public void optionsAreaAuditNamesMust68AndMust69Breaches() {
+        byte[] good = {2, 4, 5, (byte) 0xb4, 4, 2, 1, 3, 3, 7, 0, 0}; // MSS, SACK-permitted, NOP, WS, EOL, padding
+        assertThat(FrameCodec.optionsProblem(good, 0, good.length)).isEmpty();
+        byte[] lengthOne = {2, 1, 5, (byte) 0xb4};
+        assertThat(FrameCodec.optionsProblem(lengthOne, 0, lengthOne.length)).contains("kind 2 at octet 0 has length 1").contains("MUST-68");
+        byte[] pastEnd = {1, 8, 10, 0, 0, 0, 0};
+        assertThat(FrameCodec.optionsProblem(pastEnd, 0, pastEnd.length)).contains("kind 8 at octet 1 has length 10, 4 octets past").contains("MUST-68");
+        byte[] noLength = {1, 1, 1, 30};
+        assertThat(FrameCodec.optionsProblem(noLength, 0, noLength.length)).contains("kind 30 at octet 3 has no length octet");
+        byte[] garbage = {0, 4, 5, (byte) 0xb4};
+        assertThat(FrameCodec.optionsProblem(garbage, 0, garbage.length)).isEqualTo("octet 1, after the EOL at octet 0, is 0x04, not zero padding (MUST-69)");
+    }
+
+    @Test
     public void answersArpForThePeerOnlyWithThePeersMac() {
         byte[] req = HexFormat.of().parseHex("ffffffffffff" + "020000000002" + "0806" + "0001080006040001"
                 + "020000000002" + "c0000202" + "000000000000" + "c0000201" + "0000000000000000000000000000000000");

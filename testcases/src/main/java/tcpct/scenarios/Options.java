@@ -116,6 +116,35 @@ public class Options extends Fixtures {
         peer.send(ack().seq(7).ack(3002));            assertThat(target).isIn(CLOSED);
     }
 
+    @Test(description = "The peer's SYN offers MSS, SACK-permitted, timestamps and window scale: the options area of the target's SYN,ACK is well formed (each option but EOL and NOP with a length octet that fits, zeros after an EOL)", groups = "options")
+    @Scenario(id = "options/well-formed-in-syn-ack")
+    @Rfc9293(section = {"3.1"}, requirements = {"MUST-68", "MUST-69"}, edges = {"E1", "E4"})
+    public void wellFormedInSynAck() {
+        listeningOnly();
+        // MSS 1460, SACK-permitted, timestamps (TSval 1, TSecr 0), NOP, window scale 7: 20 octets, the most a SYN offers
+        peer.send(syn().seq(0).rawOptions(0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a, 0, 0, 0, 1, 0, 0, 0, 0, 0x01, 0x03, 0x03, 0x07));
+        peer.expect(synAck().seq(0).ack(1));          assertThat(target).isIn(SYN_RECEIVED);   // the wire audits the options area of every frame it expects
+        auditedOptions("SYN,ACK");
+    }
+
+    @Test(description = "The options area of the target's own SYN (an active open, with whatever options it offers) is well formed: each option but EOL and NOP with a length octet that fits, zeros after an EOL", groups = "options")
+    @Scenario(id = "options/well-formed-in-syn")
+    @Rfc9293(section = {"3.1"}, requirements = {"MUST-68", "MUST-69"}, edges = {"E2", "E8"})
+    public void wellFormedInSyn() {
+        assertThat(target).isIn(CLOSED);
+        target.connect();
+        peer.expect(syn().seq(0));                    assertThat(target).isIn(SYN_SENT);        // audited as it is taken
+        auditedOptions("SYN");
+        peer.send(synAck().seq(0).ack(1));
+        peer.expect(ack().seq(1).ack(1));             assertThat(target).isIn(ESTABLISHED);
+    }
+
+    /** Records the options the audited segment carried: the audit itself is the wire's, in every expect (MUST-68, MUST-69). */
+    private void auditedOptions(String which) {
+        Segment s = peer.lastExpected();
+        note("the options area of the target's " + which + " is well formed (RFC 9293 3.1, MUST-68, MUST-69): " + s.options());
+    }
+
     // ---- the steps the cases share ------------------------------------------------------------------
 
     private void listeningOnly() {

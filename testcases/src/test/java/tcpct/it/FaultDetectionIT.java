@@ -17,7 +17,7 @@ import org.testng.annotations.Test;
 /**
  * The suite catches a broken stack: each fault injected into a real target (./tcpct run --fault) must turn
  * exactly the scenarios that depend on it into FAILED (never ERROR, never PASSED), and leave the others
- * PASSED. Faults go into the Linux kernel target (nftables output hook, a sysctl, checksum offload) and into a user-space stack
+ * PASSED. Faults go into the Linux kernel target (nftables output hook dropping or rewriting, a sysctl, checksum offload) and into a user-space stack
  * (lwIP: nftables at eth0's egress hook, which its packet socket's frames pass). Prints the detection
  * figure: faults injected, faults caught.
  */
@@ -40,6 +40,8 @@ public class FaultDetectionIT {
                 "close/rst-in-time-wait", "data/send-in-close-wait"));
         mustFail.put("rfc1337", List.of("close/rst-in-time-wait"));
         mustFail.put("checksum-offload", SCENARIOS); // every frame of the target's has a wrong checksum (MUST-2): every scenario fails
+        mustFail.put("option-bad-length", SCENARIOS); // every scenario takes a SYN or SYN,ACK, whose options area breaks MUST-68
+        mustFail.put("option-eol-garbage", SCENARIOS); // ... or MUST-69
         mustFail.forEach((fault, ids) -> rows.add(new Object[] {"linux", fault, SCENARIOS, ids}));
         for (String fault : List.of("drop-fin", "drop-syn-ack", "drop-ack")) {
             rows.add(new Object[] {"lwip", fault, LWIP_SCENARIOS, mustFail.get(fault).stream().filter(LWIP_SCENARIOS::contains).toList()});
