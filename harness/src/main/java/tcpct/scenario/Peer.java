@@ -60,6 +60,58 @@ public final class Peer {
         session.lastAction = t.toString();
     }
 
+    /**
+     * Sends {@code t} as a frame addressed to {@code address} instead of the target's own address (a broadcast or
+     * multicast documentation address: 192.0.2.255, 233.252.0.1 of RFC 5771's MCAST-TEST-NET, ff0e::db8:0:1 of
+     * RFC 6676), at layer 2 to the MAC that address maps to ({@link tcpct.wire.Link#addressedTo}).
+     */
+    public void sendTo(String address, SegmentTemplate t) {
+        Session session = Session.current();
+        java.net.InetAddress dst = documentationAddress(address);
+        session.step("peer sends " + t + " to " + address, () -> put(session, session.link().addressedTo(dst), build(session, t)));
+        session.lastAction = t + " to " + address;
+    }
+
+    /** Sends {@code t} with {@code address} (a documentation address) as its source instead of the peer's own. */
+    public void sendFrom(String address, SegmentTemplate t) {
+        Session session = Session.current();
+        java.net.InetAddress src = documentationAddress(address);
+        session.step("peer sends " + t + " from " + address, () -> put(session, session.link().from(src), build(session, t)));
+        session.lastAction = t + " from " + address;
+    }
+
+    /** The broadcast address of the test wire's IPv4 prefix, 192.0.2.255. */
+    public String broadcastAddress() {
+        return Session.current().link().broadcast().getHostAddress();
+    }
+
+    /**
+     * {@code literal} as an address, when it is one of the documentation ranges the harness may put on its wire
+     * (192.0.2.0/24, 2001:db8::/32, and the multicast ones: 233.252.0.0/24, ff0X::db8:0:0/96).
+     */
+    static java.net.InetAddress documentationAddress(String literal) {
+        java.net.InetAddress a;
+        try {
+            if (!literal.matches("[0-9a-fA-F:.]+")) {
+                throw new java.net.UnknownHostException(literal); // never a name: that would be a lookup
+            }
+            a = java.net.InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("not an address literal: " + literal);
+        }
+        byte[] b = a.getAddress();
+        boolean doc = b.length == 4
+                ? (b[0] & 0xff) == 192 && b[1] == 0 && b[2] == 2 || (b[0] & 0xff) == 233 && (b[1] & 0xff) == 252 && b[2] == 0
+                : (b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x01 && (b[2] & 0xff) == 0x0d && (b[3] & 0xff) == 0xb8
+                        || (b[0] & 0xff) == 0xff && java.util.Arrays.equals(java.util.Arrays.copyOfRange(b, 2, 12),
+                                new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0x0d, (byte) 0xb8});
+        if (!doc) {
+            throw new IllegalArgumentException(literal + " is not a documentation address: the harness puts only 192.0.2.0/24, 233.252.0.0/24, "
+                    + "2001:db8::/32 and ff0X::db8:0:0/96 on its wire");
+        }
+        return a;
+    }
+
     // ---- faults on the peer's own wire: the harness is the peer, so it decides what the network does to its segments
 
     /**
@@ -124,7 +176,11 @@ public final class Peer {
     }
 
     private static void put(Session session, Segment s) {
-        session.lab.wire().send(session.link(), s);
+        put(session, session.link(), s);
+    }
+
+    private static void put(Session session, tcpct.wire.Link over, Segment s) {
+        session.lab.wire().send(over, s);
         session.lastSent = s;
     }
 

@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
@@ -192,7 +193,10 @@ public final class PcapWire implements AutoCloseable {
                 continue;
             }
             FrameCodec.Decoded f = d.get();
-            Direction dir = links.stream().anyMatch(l -> f.src().equals(l.targetIp())) ? Direction.FROM_TARGET : Direction.TO_TARGET;
+            // the target's by its source address, or by its MAC: an answer to a segment the peer sent to a broadcast or
+            // multicast address may carry that address as its source
+            Direction dir = links.stream().anyMatch(l -> f.src().equals(l.targetIp()) || Arrays.equals(f.srcMac(), l.targetMac()))
+                    ? Direction.FROM_TARGET : Direction.TO_TARGET;
             long nanos = ts.getTime() / 1000 * 1_000_000_000L + ts.getNanos();
             Frame frame = new Frame(nanos, dir, f.segment(), f.checksumOk(), f.ttl(), f.optionsProblem());
             for (Recording r : recordings) {
