@@ -162,6 +162,10 @@ public final class Peer {
         if (session.targetPort == null) {
             throw new IllegalStateException("send before the target has a port: call target.listen() or target.connect() first");
         }
+        if (session.family == tcpct.wire.IpFamily.IPV6 && t.malformation().ipOptions() != null) {
+            throw new Unimplemented("the scenario sends IPv4 options, which IPv6 does not have (RFC 8200 4): "
+                    + "mark it @Scenario(ipv4Only = ...) so that it runs over IPv4 only");
+        }
         if (session.family == tcpct.wire.IpFamily.IPV6 && t.malformation().badIpChecksum()) {
             throw new Unimplemented("the scenario spoils the IPv4 header checksum, and IPv6 has no header checksum (RFC 8200 3): "
                     + "mark it @Scenario(ipv4Only = ...) so that it runs over IPv4 only");

@@ -125,6 +125,15 @@ public final class SegmentTemplate {
 
     /** For sending: exactly these octets as the options area (zero padded to a word), illegal lengths included. */
     public SegmentTemplate rawOptions(int... octets) {
+        return malformed(malformation.withRawOptions(octetsOf(octets)));
+    }
+
+    /** For sending over IPv4: these octets as IP options after the fixed IP header (zero padded to a word, the IHL grown). */
+    public SegmentTemplate ipOptions(int... octets) {
+        return malformed(malformation.withIpOptions(octetsOf(octets)));
+    }
+
+    private static byte[] octetsOf(int... octets) {
         byte[] b = new byte[octets.length];
         for (int i = 0; i < octets.length; i++) {
             if (octets[i] < 0 || octets[i] > 0xff) {
@@ -132,7 +141,7 @@ public final class SegmentTemplate {
             }
             b[i] = (byte) octets[i];
         }
-        return malformed(malformation.withRawOptions(b));
+        return b;
     }
 
     /** For sending: the 4 reserved bits of the header set to {@code bits} (RFC 9293 3.1: must be ignored). */

@@ -31,7 +31,13 @@ public enum Fault {
     OPTION_BAD_LENGTH("option-bad-length", "the first option of the target's SYN and SYN,ACK gets length 1", "tcp flags & syn == syn @th,168,8 set 1"),
     /** The first option octet of the target's SYN and SYN,ACK rewritten to EOL, leaving the rest of the area non-zero (MUST-69 broken). */
     OPTION_EOL_GARBAGE("option-eol-garbage", "the first option octet of the target's SYN and SYN,ACK becomes EOL, the octets after it left as they were",
-            "tcp flags & syn == syn @th,160,8 set 0");
+            "tcp flags & syn == syn @th,160,8 set 0"),
+    /**
+     * Every IPv4 packet carrying IP options is dropped on its way in, at the kernel's input hook (MUST-50 broken: a stack
+     * that refuses options it does not understand). A user-space stack's packet socket takes frames before any hook.
+     */
+    IP_OPTIONS_DROPPED("ip-options-dropped", "the target's kernel drops every arriving IPv4 packet that carries IP options",
+            "input: ip hdrlength > 5 drop");
 
     public final String id;
     public final String what;
@@ -43,9 +49,17 @@ public enum Fault {
         this.nftRule = nftRule;
     }
 
-    /** Whether the fault rewrites octets of the target's segments instead of dropping them. */
-    private boolean rewrites() {
-        return nftRule != null && nftRule.contains(" set ");
+    /**
+     * Whether the fault works only in a kernel's own hooks: it rewrites octets of the target's segments before their
+     * checksum is filled in, or drops arriving ones (a user-space stack's packet socket takes frames before any hook).
+     */
+    private boolean kernelHooksOnly() {
+        return nftRule != null && (nftRule.contains(" set ") || inbound());
+    }
+
+    /** Whether the rule is for the input hook (arriving segments) rather than the output hook. */
+    private boolean inbound() {
+        return nftRule.startsWith("input: ");
     }
 
     public static Fault byId(String id) {
@@ -72,12 +86,14 @@ public enum Fault {
             }
             return;
         }
-        if (rewrites() && !kernelStack) {
-            throw new TargetException("fault " + id + " rewrites the target's segments in its kernel's output hook, before their checksum is "
-                    + "filled in, which a user-space stack (its frames checksummed already) bypasses: use drop-fin, drop-syn-ack or drop-ack");
+        if (kernelHooksOnly() && !kernelStack) {
+            throw new TargetException("fault " + id + " works in the kernel's own IP hooks (rewriting segments before their checksum is "
+                    + "filled in, or dropping arriving ones), which a user-space stack bypasses: use drop-fin, drop-syn-ack or drop-ack");
         }
+        String rule = inbound() ? nftRule.substring("input: ".length()) : nftRule;
         String rules = kernelStack
-                ? "table inet tcpct_fault {\n chain out {\n  type filter hook output priority 0; policy accept;\n  " + nftRule + "\n }\n}\n"
+                ? "table inet tcpct_fault {\n chain c {\n  type filter hook " + (inbound() ? "input" : "output")
+                        + " priority 0; policy accept;\n  " + rule + "\n }\n}\n"
                 : "table netdev tcpct_fault {\n chain out {\n  type filter hook egress device \"eth0\" priority 0; policy accept;\n"
                         + "  meta protocol ip " + nftRule + "\n }\n}\n";
         HostCommand.inNetns(pid, "sh", "-c", "printf '%s' \"$0\" | nft -f -", rules);

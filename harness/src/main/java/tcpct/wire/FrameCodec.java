@@ -40,16 +40,19 @@ public final class FrameCodec {
             return encode6(link, segment);
         }
         byte[] tcp = tcpBytes(segment, link.peerIp(), link.targetIp());
-        int ipLen = 20 + tcp.length;
+        byte[] ipOptions = segment.malformation().ipOptions() == null ? new byte[0] : segment.malformation().ipOptions();
+        int ipHeader = 20 + ((ipOptions.length + 3) & ~3);
+        int ipLen = ipHeader + tcp.length;
         ByteBuffer b = ByteBuffer.allocate(Math.max(ETH_HEADER + ipLen, 60));
         b.put(link.targetMac()).put(link.peerMac()).putShort((short) ETHERTYPE_IPV4);
         int ipStart = b.position();
-        b.put((byte) 0x45).put((byte) 0).putShort((short) ipLen).putShort((short) ipId)
+        b.put((byte) (0x40 | ipHeader / 4)).put((byte) 0).putShort((short) ipLen).putShort((short) ipId)
                 .putShort((short) 0x4000) // DF
                 .put((byte) 64).put((byte) IP_PROTO_TCP).putShort((short) 0)
                 .put(link.peerIp().getAddress()).put(link.targetIp().getAddress());
+        b.put(ipOptions).position(ipStart + ipHeader); // zero padding: EOL octets (RFC 791)
         byte[] arr = b.array();
-        int ipSum = checksum(arr, ipStart, 20, 0);
+        int ipSum = checksum(arr, ipStart, ipHeader, 0);
         if (segment.malformation().badIpChecksum()) {
             ipSum = spoil(ipSum);
         }
@@ -60,6 +63,9 @@ public final class FrameCodec {
     }
 
     private static byte[] encode6(Link link, Segment segment) {
+        if (segment.malformation().ipOptions() != null) {
+            throw new IllegalArgumentException("IPv6 has no IP options (RFC 8200 4: extension headers instead): " + segment);
+        }
         if (segment.malformation().badIpChecksum()) {
             throw new IllegalArgumentException("IPv6 has no header checksum (RFC 8200 3) to send wrong: " + segment);
         }

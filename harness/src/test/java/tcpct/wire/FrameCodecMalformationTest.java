@@ -84,6 +84,20 @@ public class FrameCodecMalformationTest {
     }
 
     @Test
+    public void ipOptionsGrowTheIhlAndKeepBothChecksumsRight() {
+        byte[] f = frameOf(ack().seq(1).ack(1).data("hello").ipOptions(0x9e, 4, 0, 0, 0x01));
+        int ip = FrameCodec.ETH_HEADER;
+        assertThat(f[ip] & 0x0f).as("IHL: 20 + 5 octets padded to 8").isEqualTo(7);
+        assertThat(f[ip + 20] & 0xff).isEqualTo(0x9e);
+        assertThat(new byte[] {f[ip + 25], f[ip + 26], f[ip + 27]}).containsOnly(0);
+        assertThat(u16(f, ip + 2)).isEqualTo(28 + 20 + 5);
+        FrameCodec.Decoded d = decode(f);
+        assertThat(d.ipChecksumOk()).isTrue();
+        assertThat(d.checksumOk()).isTrue();
+        assertThat(d.segment().payload()).isEqualTo("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    @Test
     public void dataOffsetBeyondTheSegmentIsWrittenAndDecodedLeniently() {
         byte[] frame = frameOf(ack().seq(1).ack(1).data("0123456789").dataOffset(15));
         assertThat((frame[TCP + 12] & 0xf0) >> 4).isEqualTo(15);
