@@ -80,6 +80,20 @@ public final class Peer {
         session.lastAction = t + " from " + address;
     }
 
+    /**
+     * Sends the ICMP error {@code message} about {@code quoted}, a segment the target sent on this connection (as
+     * {@link #expect} returned it), as a router on the path (here: the peer's host) would. IPv4 only.
+     */
+    public void sendIcmp(tcpct.wire.Icmp message, Segment quoted) {
+        Session session = Session.current();
+        if (session.family != tcpct.wire.IpFamily.IPV4) {
+            throw new Unimplemented("the scenario sends ICMPv4 errors, and ICMPv6's are not built yet: mark it @Scenario(ipv4Only = ...)");
+        }
+        session.step("peer sends " + message + " quoting the target's " + relative(session, quoted),
+                () -> session.lab.wire().sendIcmp(session.link(), message, quoted));
+        session.lastAction = message + " quoting " + relative(session, quoted);
+    }
+
     /** The broadcast address of the test wire's IPv4 prefix, 192.0.2.255. */
     public String broadcastAddress() {
         return Session.current().link().broadcast().getHostAddress();
@@ -332,6 +346,49 @@ public final class Peer {
             seen[0] = waitForAnswer(session, null, within, "target answers (or not) after " + after);
         });
         return java.util.Optional.ofNullable(seen[0]).map(Frame::segment);
+    }
+
+    /**
+     * Waits up to {@code within} for a segment of the target's that starts at relative SEQ {@code seq}, a retransmission
+     * included (a resend is what the caller is after), and takes it as {@link #expect} would; segments at other SEQs
+     * that come first (the rest of a first transmission) are passed over, each named in the step. Empty when none
+     * comes; the caller checks what it got.
+     */
+    public java.util.Optional<Segment> awaitAt(long seq, Duration within) {
+        Session session = Session.current();
+        String after = session.lastAction;
+        Segment[] seen = new Segment[1];
+        ProtocolWait.Clock clock = ProtocolWait.start();
+        Frame[] taken = new Frame[1];
+        try {
+            session.step("peer waits up to " + within.toMillis() + " ms for the target's segment at seq " + seq, () -> {
+                long end = System.nanoTime() + within.toNanos();
+                long left;
+                while ((left = end - System.nanoTime()) > 0) {
+                    session.lab.requireAlive();
+                    Frame f = session.fromTarget.poll(Math.min(left, 20_000_000L), java.util.concurrent.TimeUnit.NANOSECONDS);
+                    if (f == null) {
+                        continue;
+                    }
+                    Segment x = f.segment();
+                    if (session.space.targetRelative(x.seq()) != seq) {
+                        Allure.step("passed over " + relative(session, x));
+                        continue;
+                    }
+                    session.rcvNxt = Math.max(session.rcvNxt, seq + x.seqLength());
+                    session.lastExpected = x;
+                    session.expectedSoFar.add(x);
+                    taken[0] = f;
+                    seen[0] = x;
+                    Allure.step("it is " + relative(session, x));
+                    return;
+                }
+            });
+        } finally {
+            session.protocolWaitNanos += clock.share(taken[0]);
+        }
+        session.lastAction = seen[0] == null ? after : relative(session, seen[0]) + " from the target";
+        return java.util.Optional.ofNullable(seen[0]);
     }
 
     /**

@@ -131,6 +131,48 @@ public final class FrameCodec {
         return checksum ^ 0x00ff;
     }
 
+    static final int IP_PROTO_ICMP = 1;
+
+    /**
+     * A frame from the peer to the target carrying the ICMPv4 error {@code message} about {@code quoted}, a segment the
+     * target sent to the peer: the quoted datagram's IPv4 header (as the target's kernel would have built it: no
+     * options, DF, the segment's length) and its first 8 TCP octets (ports and SEQ), which is all RFC 792 asks for and
+     * all a TCP needs to find the connection (RFC 9293 3.9.2.2). {@code link} is an IPv4 one.
+     */
+    public static byte[] icmpError(Link link, Icmp message, Segment quoted, int ipId) {
+        if (link.family() != IpFamily.IPV4) {
+            throw new IllegalArgumentException("ICMPv4 errors go over IPv4; the link is " + link.family());
+        }
+        byte[] tcp = tcpBytes(quoted, link.targetIp(), link.peerIp());
+        ByteBuffer inner = ByteBuffer.allocate(28);
+        inner.put((byte) 0x45).put((byte) 0).putShort((short) (20 + tcp.length)).putShort((short) 0).putShort((short) 0x4000)
+                .put((byte) 64).put((byte) IP_PROTO_TCP).putShort((short) 0)
+                .put(link.targetIp().getAddress()).put(link.peerIp().getAddress());
+        byte[] in = inner.array();
+        int innerSum = checksum(in, 0, 20, 0);
+        in[10] = (byte) (innerSum >> 8);
+        in[11] = (byte) innerSum;
+        System.arraycopy(tcp, 0, in, 20, 8);
+        ByteBuffer icmp = ByteBuffer.allocate(8 + in.length);
+        icmp.put((byte) message.type()).put((byte) message.code()).putShort((short) 0).putInt(message.rest()).put(in);
+        byte[] body = icmp.array();
+        int sum = checksum(body, 0, body.length, 0);
+        body[2] = (byte) (sum >> 8);
+        body[3] = (byte) sum;
+        ByteBuffer b = ByteBuffer.allocate(ETH_HEADER + 20 + body.length);
+        b.put(link.targetMac()).put(link.peerMac()).putShort((short) ETHERTYPE_IPV4);
+        int ipStart = b.position();
+        b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + body.length)).putShort((short) ipId).putShort((short) 0)
+                .put((byte) 64).put((byte) IP_PROTO_ICMP).putShort((short) 0)
+                .put(link.peerIp().getAddress()).put(link.targetIp().getAddress());
+        byte[] arr = b.array();
+        int ipSum = checksum(arr, ipStart, 20, 0);
+        arr[ipStart + 10] = (byte) (ipSum >> 8);
+        arr[ipStart + 11] = (byte) ipSum;
+        b.put(body);
+        return arr;
+    }
+
     static final int ETHERTYPE_ARP = 0x0806;
 
     /**

@@ -115,6 +115,11 @@ public final class PcapWire implements AutoCloseable {
         sendRaw(FrameCodec.encode(over, segment, ipId.getAndIncrement() & 0xffff));
     }
 
+    /** Puts the ICMPv4 error {@code message} about the target's segment {@code quoted} on the wire over {@code over}. */
+    public void sendIcmp(Link over, Icmp message, Segment quoted) {
+        sendRaw(FrameCodec.icmpError(over, message, quoted, ipId.getAndIncrement() & 0xffff));
+    }
+
     /**
      * Puts an arbitrary frame on the wire. (Malformed segments go through {@link #send}: a segment's
      * {@link tcpct.segment.Malformation} is applied by {@link FrameCodec}.) The capture tells the peer's

@@ -84,6 +84,25 @@ public class FrameCodecTest {
     }
 
     @Test
+    public void icmpErrorQuotesTheTargetsSegmentWithRightChecksums() {
+        tcpct.segment.Segment quoted = new tcpct.segment.Segment(5001, 20001, tcpct.segment.SeqNum.of(0x01020304), tcpct.segment.SeqNum.of(9),
+                tcpct.segment.Flags.of(tcpct.segment.Flag.ACK), 1000, 0, java.util.List.of(), new byte[100]);
+        byte[] f = FrameCodec.icmpError(LINK, Icmp.fragmentationNeeded(1000), quoted, 3);
+        int ip = FrameCodec.ETH_HEADER;
+        int icmp = ip + 20;
+        assertThat(f[ip + 9]).as("protocol ICMP").isEqualTo((byte) 1);
+        assertThat(FrameCodec.checksum(f, ip, 20, 0)).as("outer IPv4 header checksum").isZero();
+        assertThat(FrameCodec.checksum(f, icmp, f.length - icmp, 0)).as("ICMP checksum").isZero();
+        assertThat(new int[] {f[icmp] & 0xff, f[icmp + 1] & 0xff, ((f[icmp + 6] & 0xff) << 8) | (f[icmp + 7] & 0xff)}).containsExactly(3, 4, 1000);
+        int inner = icmp + 8;
+        assertThat(FrameCodec.checksum(f, inner, 20, 0)).as("quoted IPv4 header checksum").isZero();
+        assertThat(((f[inner + 2] & 0xff) << 8) | (f[inner + 3] & 0xff)).as("quoted total length").isEqualTo(20 + 20 + 100);
+        assertThat(java.util.Arrays.copyOfRange(f, inner + 12, inner + 16)).isEqualTo(LINK.targetIp().getAddress()); // from the target
+        assertThat(HexFormat.of().formatHex(f, inner + 20, inner + 28)).isEqualTo("13894e2101020304"); // ports 5001, 20001, SEQ
+        assertThat(f.length).isEqualTo(ip + 20 + 8 + 28);
+    }
+
+    @Test
     public void optionsAreaAuditNamesMust68AndMust69Breaches() {
         byte[] good = {2, 4, 5, (byte) 0xb4, 4, 2, 1, 3, 3, 7, 0, 0}; // MSS, SACK-permitted, NOP, WS, EOL, padding
         assertThat(FrameCodec.optionsProblem(good, 0, good.length)).isEmpty();
