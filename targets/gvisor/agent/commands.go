@@ -346,6 +346,7 @@ var socketOptions = map[string]bool{
 	"TCP_NODELAY": true, "TCP_MAXSEG": true, "TCP_SYNCNT": true, "TCP_LINGER2": true, "TCP_USER_TIMEOUT": true,
 	"TCP_KEEPIDLE": true, "TCP_KEEPINTVL": true, "TCP_KEEPCNT": true, "TCP_DEFER_ACCEPT": true,
 	"TCP_QUICKACK": true, "TCP_WINDOW_CLAMP": true,
+	"IP_TTL": true, "IP_TOS": true, "IPV6_UNICAST_HOPS": true, "IPV6_TCLASS": true,
 }
 
 func (a *agent) cmdSetsockopt(r request) (*response, *agentError) {
@@ -404,6 +405,14 @@ func (a *agent) cmdSetsockopt(r request) (*response, *agentError) {
 		}
 		opt := tcpip.TCPUserTimeoutOption(time.Duration(v) * time.Millisecond)
 		terr = ep.SetSockOpt(&opt)
+	case "IP_TTL":
+		terr = ep.SetSockOptInt(tcpip.IPv4TTLOption, int(v))
+	case "IP_TOS":
+		terr = ep.SetSockOptInt(tcpip.IPv4TOSOption, int(v))
+	case "IPV6_UNICAST_HOPS":
+		terr = ep.SetSockOptInt(tcpip.IPv6HopLimitOption, int(v))
+	case "IPV6_TCLASS":
+		terr = ep.SetSockOptInt(tcpip.IPv6TrafficClassOption, int(v))
 	case "TCP_KEEPIDLE":
 		if v < 1 || v > 32767 {
 			return nil, fail(unix.EINVAL, "%s: must be 1..32767 s", call)
@@ -526,6 +535,14 @@ func (a *agent) cmdGetsockopt(r request) (*response, *agentError) {
 		v = boolInt(ops.GetQuickAck())
 	case "TCP_WINDOW_CLAMP":
 		getInt(tcpip.TCPWindowClampOption)
+	case "IP_TTL":
+		getInt(tcpip.IPv4TTLOption)
+	case "IP_TOS":
+		getInt(tcpip.IPv4TOSOption)
+	case "IPV6_UNICAST_HOPS":
+		getInt(tcpip.IPv6HopLimitOption)
+	case "IPV6_TCLASS":
+		getInt(tcpip.IPv6TrafficClassOption)
 	}
 	if terr != nil {
 		return nil, failNet(call, terr)

@@ -769,6 +769,10 @@ static const struct sockopt_def {
     { "TCP_DEFER_ACCEPT", IPPROTO_TCP, TCP_DEFER_ACCEPT, false },
     { "TCP_QUICKACK", IPPROTO_TCP, TCP_QUICKACK, false },
     { "TCP_WINDOW_CLAMP", IPPROTO_TCP, TCP_WINDOW_CLAMP, false },
+    { "IP_TTL", IPPROTO_IP, IP_TTL, false },
+    { "IP_TOS", IPPROTO_IP, IP_TOS, false },
+    { "IPV6_UNICAST_HOPS", IPPROTO_IPV6, IPV6_UNICAST_HOPS, false },
+    { "IPV6_TCLASS", IPPROTO_IPV6, IPV6_TCLASS, false },
 };
 
 static const struct sockopt_def *find_sockopt(const char *name)

@@ -659,7 +659,16 @@ static const char *const UNSUPPORTED_OPTS[][2] = {
 
 static const char *const SUPPORTED_OPTS[] = {
     "SO_REUSEADDR", "SO_KEEPALIVE", "SO_LINGER", "TCP_NODELAY", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT",
+    "IP_TTL", "IP_TOS", "IPV6_UNICAST_HOPS", "IPV6_TCLASS",
 };
+
+/* The IP header options: the pcb's ttl and tos, which lwIP writes as IPv4's TTL and TOS or IPv6's hop limit and
+ * traffic class (IP_PCB). */
+static int ip_header_opt(const char *name)
+{
+    return strcmp(name, "IP_TTL") == 0 || strcmp(name, "IPV6_UNICAST_HOPS") == 0 ? 1
+         : strcmp(name, "IP_TOS") == 0 || strcmp(name, "IPV6_TCLASS") == 0 ? 2 : 0;
+}
 
 static int check_opt(const char *name, int for_get)
 {
@@ -707,6 +716,15 @@ int st_setsockopt(int sock, const char *name, long long v)
     } else if (pcb == NULL) {
         set_msg("the connection is gone");
         rc = EINVAL;
+    } else if (ip_header_opt(name)) {
+        if (v < 0 || v > 255) {
+            set_msg("%s must be 0..255", name);
+            rc = EINVAL;
+        } else if (ip_header_opt(name) == 1) {
+            pcb->ttl = (u8_t)v;
+        } else {
+            pcb->tos = (u8_t)v;
+        }
     } else if (c->kind == K_LISTEN && strcmp(name, "SO_REUSEADDR") != 0 && strcmp(name, "SO_KEEPALIVE") != 0
                && strcmp(name, "TCP_NODELAY") != 0) {
         /* a struct tcp_pcb_listen has no keepalive timers */
@@ -767,6 +785,8 @@ int st_getsockopt(int sock, const char *name, long long *v)
         *v = pcb ? ip_get_option(pcb, SOF_KEEPALIVE) != 0 : c->keepalive;
     } else if (strcmp(name, "TCP_NODELAY") == 0) {
         *v = (pcb && c->kind != K_LISTEN) ? tcp_nagle_disabled(pcb) != 0 : c->nodelay;
+    } else if (pcb != NULL && ip_header_opt(name)) {
+        *v = ip_header_opt(name) == 1 ? pcb->ttl : pcb->tos;
     } else if (pcb == NULL || c->kind == K_LISTEN) {
         set_msg("%s: no connection pcb to read it from", name);
         rc = c->kind == K_LISTEN ? ENOSYS : EINVAL;

@@ -929,7 +929,19 @@ const OptionDef OPTIONS[] = {
     {"TCP_DEFER_ACCEPT", nullptr, 0, 0, 0},
     {"TCP_QUICKACK", nullptr, 0, 0, 0},
     {"TCP_WINDOW_CLAMP", nullptr, 0, 0, 0},
+    // ns::Socket's own IP header settings (not attributes): TcpSocketBase tags its packets with them
+    {"IP_TTL", "Socket::SetIpTtl", 0, 255, 0},
+    {"IP_TOS", "Socket::SetIpTos", 0, 255, 0},
+    {"IPV6_UNICAST_HOPS", "Socket::SetIpv6HopLimit", 0, 255, 0},
+    {"IPV6_TCLASS", "Socket::SetIpv6Tclass", 0, 255, 0},
 };
+
+// Whether the option is one of Socket's IP header settings rather than an attribute.
+bool
+IsIpHeaderOption(const std::string& name)
+{
+    return name == "IP_TTL" || name == "IP_TOS" || name == "IPV6_UNICAST_HOPS" || name == "IPV6_TCLASS";
+}
 
 const OptionDef*
 FindOption(const std::string& name)
@@ -1057,8 +1069,24 @@ CmdSetsockopt(const Args& a)
                           "setsockopt(TCP_MAXSEG): ns-3 sets the segment size only before the "
                           "connection starts");
         }
-        bool ok;
-        if (name == "TCP_NODELAY")
+        bool ok = true;
+        if (name == "IP_TTL")
+        {
+            s->SetIpTtl(static_cast<uint8_t>(value));
+        }
+        else if (name == "IP_TOS")
+        {
+            s->SetIpTos(static_cast<uint8_t>(value));
+        }
+        else if (name == "IPV6_UNICAST_HOPS")
+        {
+            s->SetIpv6HopLimit(static_cast<uint8_t>(value));
+        }
+        else if (name == "IPV6_TCLASS")
+        {
+            s->SetIpv6Tclass(static_cast<int>(value));
+        }
+        else if (name == "TCP_NODELAY")
         {
             ok = s->SetAttributeFailSafe(d->attribute, BooleanValue(value != 0));
         }
@@ -1119,6 +1147,14 @@ CmdGetsockopt(const Args& a)
         {
             return r.Fail(ENOPROTOOPT,
                           "getsockopt(" + name + "): ns-3's TcpSocket has no such option");
+        }
+        if (IsIpHeaderOption(name))
+        {
+            long long v = name == "IP_TTL"              ? s->GetIpTtl()
+                          : name == "IP_TOS"            ? s->GetIpTos()
+                          : name == "IPV6_UNICAST_HOPS" ? s->GetIpv6HopLimit()
+                                                        : s->GetIpv6Tclass();
+            return r.Int("value", v);
         }
         if (name == "TCP_NODELAY")
         {

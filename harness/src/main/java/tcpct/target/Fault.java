@@ -37,7 +37,10 @@ public enum Fault {
      * that refuses options it does not understand). A user-space stack's packet socket takes frames before any hook.
      */
     IP_OPTIONS_DROPPED("ip-options-dropped", "the target's kernel drops every arriving IPv4 packet that carries IP options",
-            "input: ip hdrlength > 5 drop");
+            "input: ip hdrlength > 5 drop"),
+    /** The TTL (hop limit) and DSCP of every segment the target sends reset to 64 and 0, whatever its application set (MUST-48, MUST-49 broken). */
+    TTL_DSCP_RESET("ttl-dscp-reset", "the TTL (hop limit) and DSCP of the target's segments are rewritten to 64 and 0 on their way out",
+            "meta nfproto ipv4 ip ttl set 64 ip dscp set cs0\n  meta nfproto ipv6 ip6 hoplimit set 64 ip6 dscp set cs0");
 
     public final String id;
     public final String what;

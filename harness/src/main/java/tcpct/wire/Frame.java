@@ -4,13 +4,20 @@ import tcpct.segment.Segment;
 
 /**
  * One captured TCP frame: when the kernel saw it (pcap timestamp, nanoseconds since the epoch), which way it went,
- * the decoded segment, whether its TCP checksum was right, its TTL (hop limit), and what is wrong with its options
- * area by RFC 9293 3.1 (MUST-68, MUST-69; empty when nothing is).
+ * the decoded segment, whether its TCP checksum was right, its TTL (hop limit) and type of service octet (traffic
+ * class: DSCP in its high six bits, ECN in the low two), and what is wrong with its options area by RFC 9293 3.1
+ * (MUST-68, MUST-69; empty when nothing is).
  */
-public record Frame(long timestampNanos, Direction direction, Segment segment, boolean checksumOk, int ipTtl, String optionsProblem) {
+public record Frame(long timestampNanos, Direction direction, Segment segment, boolean checksumOk, int ipTtl, int ipTos,
+                    String optionsProblem) {
 
-    /** A frame whose options area is well formed. */
+    /** A frame with type of service 0 and a well-formed options area. */
     public Frame(long timestampNanos, Direction direction, Segment segment, boolean checksumOk, int ipTtl) {
-        this(timestampNanos, direction, segment, checksumOk, ipTtl, "");
+        this(timestampNanos, direction, segment, checksumOk, ipTtl, 0, "");
+    }
+
+    /** The Differentiated Services codepoint: the high six bits of the type of service octet (RFC 2474 3). */
+    public int dscp() {
+        return ipTos >> 2;
     }
 }

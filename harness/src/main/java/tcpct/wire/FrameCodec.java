@@ -270,7 +270,8 @@ public final class FrameCodec {
         }
         InetAddress src = address(Arrays.copyOfRange(frame, ip + 12, ip + 16));
         InetAddress dst = address(Arrays.copyOfRange(frame, ip + 16, ip + 20));
-        return Optional.of(decodeTcp(frame, ip + ihl, totalLen - ihl, src, dst, frame[ip + 8] & 0xff, checksum(frame, ip, ihl, 0) == 0));
+        return Optional.of(decodeTcp(frame, ip + ihl, totalLen - ihl, src, dst, frame[ip + 8] & 0xff, frame[ip + 1] & 0xff,
+                checksum(frame, ip, ihl, 0) == 0));
     }
 
     private static Optional<Decoded> decode6(byte[] frame) {
@@ -283,11 +284,12 @@ public final class FrameCodec {
         InetAddress src = address(Arrays.copyOfRange(frame, ip + 8, ip + 24));
         InetAddress dst = address(Arrays.copyOfRange(frame, ip + 24, ip + 40));
         // IPv6 has no header checksum: the TCP checksum over the pseudo-header (RFC 8200 8.1) is the only one
-        return Optional.of(decodeTcp(frame, ip + IPV6_HEADER, payloadLen, src, dst, frame[ip + 7] & 0xff, true));
+        int trafficClass = (frame[ip] & 0x0f) << 4 | (frame[ip + 1] & 0xf0) >> 4;
+        return Optional.of(decodeTcp(frame, ip + IPV6_HEADER, payloadLen, src, dst, frame[ip + 7] & 0xff, trafficClass, true));
     }
 
     /** The TCP segment of {@code tcpLen} octets at {@code t}, carried from {@code src} to {@code dst}. */
-    private static Decoded decodeTcp(byte[] frame, int t, int tcpLen, InetAddress src, InetAddress dst, int ttl, boolean ipChecksumOk) {
+    private static Decoded decodeTcp(byte[] frame, int t, int tcpLen, InetAddress src, InetAddress dst, int ttl, int tos, boolean ipChecksumOk) {
         int offsetWords = (frame[t + 12] & 0xf0) >> 4;
         int dataOffset = offsetWords * 4;
         // A Data Offset below 5 words or past the segment leaves no header to trust: the segment is shown with
@@ -310,16 +312,16 @@ public final class FrameCodec {
         boolean checksumOk = checksum(frame, t, tcpLen, pseudoHeaderSum(src, dst, IP_PROTO_TCP, tcpLen)) == 0;
         byte[] srcMac = Arrays.copyOfRange(frame, 6, 12);
         String optionsProblem = headerOk ? optionsProblem(frame, t + 20, t + dataOffset) : "";
-        return new Decoded(srcMac, src, dst, seg, checksumOk, ttl, headerOk, ipChecksumOk, optionsProblem);
+        return new Decoded(srcMac, src, dst, seg, checksumOk, ttl, tos, headerOk, ipChecksumOk, optionsProblem);
     }
 
     /**
      * A decoded frame: who sent it at layer 2 and 3, the segment, whether its TCP checksum held, its TTL (IPv6:
-     * hop limit), whether its Data Offset made sense (5 words up to the segment's length), and whether its IPv4
+     * hop limit) and its type of service octet (IPv6: traffic class; DSCP in the high six bits), whether its Data Offset made sense (5 words up to the segment's length), and whether its IPv4
      * header checksum held (always true over IPv6, which has none), and what is wrong with its options area
      * ({@link #optionsProblem}; empty when nothing is).
      */
-    public record Decoded(byte[] srcMac, InetAddress src, InetAddress dst, Segment segment, boolean checksumOk, int ttl,
+    public record Decoded(byte[] srcMac, InetAddress src, InetAddress dst, Segment segment, boolean checksumOk, int ttl, int tos,
                           boolean headerOk, boolean ipChecksumOk, String optionsProblem) {
     }
 
