@@ -33,40 +33,28 @@ public class Addressing extends Fixtures {
     @Scenario(id = "ip/syn-to-broadcast-discarded", ipv4Only = "IPv6 has no broadcast address (RFC 4291 2); ip/syn-to-multicast-discarded covers it")
     @Rfc9293(section = {"3.9.2.3"}, requirements = {"MUST-57"}, edges = {"E1", "E4", "E10"})
     public void synToBroadcastDiscarded() {
-        listening();
-        peer.sendTo(peer.broadcastAddress(), syn().seq(0));
-        peer.expectNothing(QUIET);                    assertThat(target).isIn(LISTEN);
-        answeredFromOwnAddress();
+        unansweredThenAnswered(() -> peer.sendTo(peer.broadcastAddress(), syn().seq(0)));
     }
 
     @Test(description = "A SYN to a multicast address (233.252.0.1 or ff0e::db8:0:1, with its multicast MAC) gets no answer; the same SYN to the target's address does", groups = "ip")
     @Scenario(id = "ip/syn-to-multicast-discarded")
     @Rfc9293(section = {"3.9.2.3"}, requirements = {"MUST-57"}, edges = {"E1", "E4", "E10"})
     public void synToMulticastDiscarded() {
-        listening();
-        peer.sendTo(multicast(), syn().seq(0));
-        peer.expectNothing(QUIET);                    assertThat(target).isIn(LISTEN);
-        answeredFromOwnAddress();
+        unansweredThenAnswered(() -> peer.sendTo(multicast(), syn().seq(0)));
     }
 
     @Test(description = "A SYN from the link's broadcast address, 192.0.2.255, gets no answer; the same SYN from the peer's address does", groups = "ip")
     @Scenario(id = "ip/syn-from-broadcast-ignored", ipv4Only = "IPv6 has no broadcast address (RFC 4291 2); ip/syn-from-multicast-ignored covers it")
     @Rfc9293(section = {"3.9.2.3"}, requirements = {"MUST-63"}, edges = {"E1", "E4", "E10"})
     public void synFromBroadcastIgnored() {
-        listening();
-        peer.sendFrom(peer.broadcastAddress(), syn().seq(0));
-        peer.expectNothing(QUIET);                    assertThat(target).isIn(LISTEN);
-        answeredFromOwnAddress();
+        unansweredThenAnswered(() -> peer.sendFrom(peer.broadcastAddress(), syn().seq(0)));
     }
 
     @Test(description = "A SYN from a multicast address (233.252.0.1 or ff0e::db8:0:1) gets no answer; the same SYN from the peer's address does", groups = "ip")
     @Scenario(id = "ip/syn-from-multicast-ignored")
     @Rfc9293(section = {"3.9.2.3"}, requirements = {"MUST-63"}, edges = {"E1", "E4", "E10"})
     public void synFromMulticastIgnored() {
-        listening();
-        peer.sendFrom(multicast(), syn().seq(0));
-        peer.expectNothing(QUIET);                    assertThat(target).isIn(LISTEN);
-        answeredFromOwnAddress();
+        unansweredThenAnswered(() -> peer.sendFrom(multicast(), syn().seq(0)));
     }
 
     // ---- the steps the cases share ------------------------------------------------------------------
@@ -74,6 +62,14 @@ public class Addressing extends Fixtures {
     private void listening() {
         assertThat(target).isIn(CLOSED);
         target.listen();                              assertThat(target).isIn(LISTEN);
+    }
+
+    /** The listener stays silent and in LISTEN after {@code hostileSyn}, then answers the same SYN from and to the two ends' own addresses. */
+    private void unansweredThenAnswered(Runnable hostileSyn) {
+        listening();
+        hostileSyn.run();
+        peer.expectNothing(QUIET);                    assertThat(target).isIn(LISTEN);
+        answeredFromOwnAddress();
     }
 
     /** The control: the listener answers the same SYN when it comes from and to the two ends' own addresses. */
