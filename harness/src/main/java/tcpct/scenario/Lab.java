@@ -157,6 +157,21 @@ public final class Lab implements AutoCloseable {
         return nextListenPort.getAndIncrement();
     }
 
+    /** Why the lab must not serve another scenario (a scenario changed the target beyond a connection), or null. */
+    private volatile String spoiled;
+
+    /**
+     * Marks the lab as changed by its scenario in a way the next scenario would see (a path MTU the target learned,
+     * say): the pool replaces it instead of reusing it.
+     */
+    void spoil(String why) {
+        spoiled = why;
+    }
+
+    String spoiled() {
+        return spoiled;
+    }
+
     int allocatePeerPort() {
         return nextPeerPort.getAndIncrement();
     }

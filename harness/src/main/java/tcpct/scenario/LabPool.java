@@ -147,8 +147,11 @@ public final class LabPool implements AutoCloseable {
 
     /** Closes a dead or hung lab (no goodbye to an agent that cannot answer) and frees its slot for a fresh one. */
     private void retire(Lab lab) {
+        retire(lab, lab.instance().diagnosis());
+    }
+
+    private void retire(Lab lab, String why) {
         long t0 = System.nanoTime();
-        String why = lab.instance().diagnosis();
         lab.discard();
         synchronized (this) {
             open.remove(lab);
@@ -166,9 +169,14 @@ public final class LabPool implements AutoCloseable {
         return lab;
     }
 
-    /** Gives a lab back after a scenario; a dead one is closed at once, so that nothing of it lingers. */
+    /**
+     * Gives a lab back after a scenario; a dead one is closed at once, so that nothing of it lingers, and so is one its
+     * scenario spoiled ({@link Lab#spoil}), so that the next scenario meets a target as fresh as the others do.
+     */
     void release(Lab lab) {
-        if (lab.alive()) {
+        if (lab.spoiled() != null && lab.alive()) {
+            retire(lab, "target container " + lab.instance().name() + " is not reused: " + lab.spoiled());
+        } else if (lab.alive()) {
             idle.add(lab);
         } else {
             retire(lab);

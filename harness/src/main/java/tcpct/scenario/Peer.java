@@ -89,6 +89,11 @@ public final class Peer {
         if (session.family != tcpct.wire.IpFamily.IPV4) {
             throw new Unimplemented("the scenario sends ICMPv4 errors, and ICMPv6's are not built yet: mark it @Scenario(ipv4Only = ...)");
         }
+        if (message.type() == 3 && message.code() == 4) {
+            // the target may keep the path MTU it learns for the peer's address, which every later scenario shares
+            session.lab.spoil("its scenario sent an ICMP fragmentation needed, and the target may keep the path MTU "
+                    + message.rest() + " it learned for the peer's address");
+        }
         session.step("peer sends " + message + " quoting the target's " + relative(session, quoted),
                 () -> session.lab.wire().sendIcmp(session.link(), message, quoted));
         session.lastAction = message + " quoting " + relative(session, quoted);
