@@ -28,8 +28,12 @@ import java.util.function.Supplier;
  */
 public final class AgentClient implements AutoCloseable {
 
-    /** Bound on one command's answer. Commands that wait inside the agent add their own timeout to it. */
-    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Bound on one command's answer. Commands that wait inside the agent add their own timeout to it. A bound for a
+     * dead or hung agent, not a timing check: 15 s, since on 2 cores at a load average of 10 to 14 (two soaks and
+     * stress-ng, 2026-12-04) answers that took more than the 5 s it used to be turned into ERRORs.
+     */
+    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNode EOF = JSON.createObjectNode().put("eof", true);

@@ -19,6 +19,24 @@ public final class AgentAccess {
         return answer[0];
     }
 
+    /**
+     * Whether the agent answers a {@code hello} within {@code bound}: after a call that ran out of its bound, tells an
+     * agent that is slow (a loaded machine) from one that is gone or hung with its stack.
+     */
+    public static boolean answersWithin(java.time.Duration bound) {
+        Session s = Session.current();
+        boolean[] answered = new boolean[1];
+        s.step("agent: hello, to see whether it still answers within " + bound.toMillis() + " ms", () -> {
+            try {
+                s.lab.agent().call("hello", Map.of(), bound.minus(tcpct.agent.AgentClient.CALL_TIMEOUT));
+                answered[0] = true;
+            } catch (RuntimeException e) {
+                io.qameta.allure.Allure.step("it does not: " + e.getMessage());
+            }
+        });
+        return answered[0];
+    }
+
     /** The agent's socket id of this scenario's listener. */
     public static int listenerOfThisScenario() {
         Integer l = Session.current().listener;

@@ -23,7 +23,7 @@ import org.testng.annotations.Test;
 
 public class AgentClientTest {
 
-    /** A bound of 200 ms instead of {@link AgentClient#CALL_TIMEOUT}'s 5 s, to keep the test short. */
+    /** A bound of 200 ms instead of {@link AgentClient#CALL_TIMEOUT}'s 15 s, to keep the test short. */
     private static final Duration SHORTER = Duration.ofMillis(200).minus(AgentClient.CALL_TIMEOUT);
 
     @Test

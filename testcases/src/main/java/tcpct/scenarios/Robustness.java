@@ -16,6 +16,7 @@ import org.testng.annotations.Test;
 import tcpct.agent.AgentException;
 import tcpct.model.Arrival;
 import tcpct.model.Tcb;
+import tcpct.scenario.AgentAccess;
 import tcpct.scenario.ConformanceFailure;
 import tcpct.scenario.LabLost;
 import tcpct.scenario.StackDied;
@@ -400,6 +401,9 @@ public class Robustness extends Fixtures {
      * that is the verdict (FAILED: MUST-7 asks an implementation to cope with what it is sent), not a harness
      * ERROR. Before the hostile segment, a dead agent stays an ERROR.
      */
+    /** How long a second look at an agent that ran out of a call's bound waits before the stack is taken for dead. */
+    private static final java.time.Duration LATE_ANSWER = java.time.Duration.ofSeconds(30);
+
     private static void survives(Runnable body) {
         HOSTILE.remove();
         try {
@@ -408,6 +412,10 @@ public class Robustness extends Fixtures {
             String hostile = HOSTILE.get();
             if (hostile == null) {
                 throw e;
+            }
+            if (e instanceof AgentException && AgentAccess.answersWithin(LATE_ANSWER)) {
+                // slow, not dead: the machine was loaded (seen in a soak beside stress-ng), a harness ERROR
+                throw new AgentException("the agent answered late but is alive, so the stack survived " + hostile + ": " + e.getMessage());
             }
             throw new StackDied("expecting the target to survive " + hostile + ", but it did not: " + e.getMessage());
         } finally {
