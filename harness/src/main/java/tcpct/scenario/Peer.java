@@ -68,6 +68,7 @@ public final class Peer {
     public void sendTo(String address, SegmentTemplate t) {
         Session session = Session.current();
         java.net.InetAddress dst = documentationAddress(address);
+        spoilForOtherAddresses(session, address);
         session.step("peer sends " + t + " to " + address, () -> put(session, session.link().addressedTo(dst), build(session, t)));
         session.lastAction = t + " to " + address;
     }
@@ -76,6 +77,7 @@ public final class Peer {
     public void sendFrom(String address, SegmentTemplate t) {
         Session session = Session.current();
         java.net.InetAddress src = documentationAddress(address);
+        spoilForOtherAddresses(session, address);
         session.step("peer sends " + t + " from " + address, () -> put(session, session.link().from(src), build(session, t)));
         session.lastAction = t + " from " + address;
     }
@@ -97,6 +99,16 @@ public final class Peer {
         session.step("peer sends " + message + " quoting the target's " + relative(session, quoted),
                 () -> session.lab.wire().sendIcmp(session.link(), message, quoted));
         session.lastAction = message + " quoting " + relative(session, quoted);
+    }
+
+    /**
+     * A target that takes a segment to or from another address keeps what came of it (ns-3 kept a half-open connection
+     * with 192.0.2.255 as its peer, and its simulator later stalled for 20 s answering {@code states}): the lab is not
+     * reused after the scenario.
+     */
+    private static void spoilForOtherAddresses(Session session, String address) {
+        session.lab.spoil("its scenario sent segments to or from " + address + ", and what the target made of them (a half-open "
+                + "connection with that address, say) would stay for the next scenario");
     }
 
     /** The broadcast address of the test wire's IPv4 prefix, 192.0.2.255. */
