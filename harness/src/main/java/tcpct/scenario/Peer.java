@@ -66,20 +66,22 @@ public final class Peer {
      * RFC 6676), at layer 2 to the MAC that address maps to ({@link tcpct.wire.Link#addressedTo}).
      */
     public void sendTo(String address, SegmentTemplate t) {
-        Session session = Session.current();
-        java.net.InetAddress dst = documentationAddress(address);
-        spoilForOtherAddresses(session, address);
-        session.step("peer sends " + t + " to " + address, () -> put(session, session.link().addressedTo(dst), build(session, t)));
-        session.lastAction = t + " to " + address;
+        sendOver(address, "to", t, l -> l.addressedTo(documentationAddress(address)));
     }
 
     /** Sends {@code t} with {@code address} (a documentation address) as its source instead of the peer's own. */
     public void sendFrom(String address, SegmentTemplate t) {
+        sendOver(address, "from", t, l -> l.from(documentationAddress(address)));
+    }
+
+    /** Sends {@code t} over the scenario's link as {@code relink} changes it for another {@code address}; the lab is spoiled. */
+    private static void sendOver(String address, String toOrFrom, SegmentTemplate t,
+                                 java.util.function.UnaryOperator<tcpct.wire.Link> relink) {
         Session session = Session.current();
-        java.net.InetAddress src = documentationAddress(address);
+        tcpct.wire.Link over = relink.apply(session.link()); // refuses an address outside the documentation ranges first
         spoilForOtherAddresses(session, address);
-        session.step("peer sends " + t + " from " + address, () -> put(session, session.link().from(src), build(session, t)));
-        session.lastAction = t + " from " + address;
+        session.step("peer sends " + t + " " + toOrFrom + " " + address, () -> put(session, over, build(session, t)));
+        session.lastAction = t + " " + toOrFrom + " " + address;
     }
 
     /**
@@ -91,7 +93,7 @@ public final class Peer {
         if (session.family != tcpct.wire.IpFamily.IPV4) {
             throw new Unimplemented("the scenario sends ICMPv4 errors, and ICMPv6's are not built yet: mark it @Scenario(ipv4Only = ...)");
         }
-        if (message.type() == 3 && message.code() == 4) {
+        if (message.setsPathMtu()) {
             // the target may keep the path MTU it learns for the peer's address, which every later scenario shares
             session.lab.spoil("its scenario sent an ICMP fragmentation needed, and the target may keep the path MTU "
                     + message.rest() + " it learned for the peer's address");

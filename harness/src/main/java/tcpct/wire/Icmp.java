@@ -52,6 +52,11 @@ public record Icmp(int type, int code, int rest, String name) {
         return new Icmp(12, 0, 0, "parameter problem (12/0)");
     }
 
+    /** Whether the message tells the target a next-hop MTU (fragmentation needed, RFC 1191), which it may keep for the path. */
+    public boolean setsPathMtu() {
+        return type == 3 && code == 4;
+    }
+
     @Override
     public String toString() {
         return "ICMP " + name;
