@@ -46,10 +46,7 @@ public final class FrameCodec {
         ByteBuffer b = ByteBuffer.allocate(Math.max(ETH_HEADER + ipLen, 60));
         b.put(link.targetMac()).put(link.peerMac()).putShort((short) ETHERTYPE_IPV4);
         int ipStart = b.position();
-        b.put((byte) (0x40 | ipHeader / 4)).put((byte) 0).putShort((short) ipLen).putShort((short) ipId)
-                .putShort((short) 0x4000) // DF
-                .put((byte) 64).put((byte) IP_PROTO_TCP).putShort((short) 0)
-                .put(link.peerIp().getAddress()).put(link.targetIp().getAddress());
+        ipv4Header(b, ipHeader, ipLen, ipId, true, IP_PROTO_TCP, link.peerIp(), link.targetIp());
         b.put(ipOptions).position(ipStart + ipHeader); // zero padding: EOL octets (RFC 791)
         byte[] arr = b.array();
         int ipSum = checksum(arr, ipStart, ipHeader, 0);
@@ -75,6 +72,18 @@ public final class FrameCodec {
         ipv6Header(b, tcp.length, IP_PROTO_TCP, 64, link.peerIp(), link.targetIp());
         b.put(tcp);
         return b.array();
+    }
+
+    /**
+     * Version 4 and {@code headerLength} (20, or more with options written after it by the caller), type of service 0,
+     * the total length, {@code id}, DF or no flags, TTL 64, the protocol, a zero checksum (the caller fills it in once the
+     * header is whole) and the two addresses.
+     */
+    private static void ipv4Header(ByteBuffer b, int headerLength, int totalLength, int id, boolean dontFragment, int protocol,
+                                   InetAddress src, InetAddress dst) {
+        b.put((byte) (0x40 | headerLength / 4)).put((byte) 0).putShort((short) totalLength).putShort((short) id)
+                .putShort((short) (dontFragment ? 0x4000 : 0)).put((byte) 64).put((byte) protocol).putShort((short) 0)
+                .put(src.getAddress()).put(dst.getAddress());
     }
 
     /** Version 6, traffic class and flow label 0, then payload length, next header, hop limit and the two addresses. */
@@ -145,9 +154,7 @@ public final class FrameCodec {
         }
         byte[] tcp = tcpBytes(quoted, link.targetIp(), link.peerIp());
         ByteBuffer inner = ByteBuffer.allocate(28);
-        inner.put((byte) 0x45).put((byte) 0).putShort((short) (20 + tcp.length)).putShort((short) 0).putShort((short) 0x4000)
-                .put((byte) 64).put((byte) IP_PROTO_TCP).putShort((short) 0)
-                .put(link.targetIp().getAddress()).put(link.peerIp().getAddress());
+        ipv4Header(inner, 20, 20 + tcp.length, 0, true, IP_PROTO_TCP, link.targetIp(), link.peerIp());
         byte[] in = inner.array();
         int innerSum = checksum(in, 0, 20, 0);
         in[10] = (byte) (innerSum >> 8);
@@ -162,9 +169,7 @@ public final class FrameCodec {
         ByteBuffer b = ByteBuffer.allocate(ETH_HEADER + 20 + body.length);
         b.put(link.targetMac()).put(link.peerMac()).putShort((short) ETHERTYPE_IPV4);
         int ipStart = b.position();
-        b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + body.length)).putShort((short) ipId).putShort((short) 0)
-                .put((byte) 64).put((byte) IP_PROTO_ICMP).putShort((short) 0)
-                .put(link.peerIp().getAddress()).put(link.targetIp().getAddress());
+        ipv4Header(b, 20, 20 + body.length, ipId, false, IP_PROTO_ICMP, link.peerIp(), link.targetIp());
         byte[] arr = b.array();
         int ipSum = checksum(arr, ipStart, 20, 0);
         arr[ipStart + 10] = (byte) (ipSum >> 8);
