@@ -29,7 +29,7 @@ out=$(cd "$out" && pwd) || { echo "build.sh: error: cannot enter $out" >&2; exit
 tmp="$out/.agent.tmp.$$"
 log="$out/.agent.log.$$"
 trap 'rm -f "$tmp" "$log"' EXIT INT TERM
-if ! (cd "$here" && gcc -static -O2 -Wall -Wextra -I"$common" -o "$tmp" agent/agent.c "$common"/agent_*.c) >"$log" 2>&1; then
+if ! (cd "$here" && gcc -static -O2 -Wall -Wextra -I"$common" -I"$here/agent" -o "$tmp" agent/agent.c agent/tcpinfo.c "$common"/agent_*.c) >"$log" 2>&1; then
     cat "$log" >&2
     first=$(grep -m1 -E 'error|cannot find' "$log" || true)
     echo "build.sh: error: compiling agent/agent.c with ../common failed${first:+: $first}" >&2

@@ -60,6 +60,7 @@
 #include "agent_lines.h"
 #include "agent_log.h"
 #include "agent_states.h"
+#include "tcpinfo.h"
 
 #ifndef TCP_QUICKACK
 #define TCP_QUICKACK 12
@@ -692,6 +693,7 @@ static int cmd_reset(const JObject *r, Out *o);
 static int cmd_bye(const JObject *r, Out *o);
 static int cmd_bind(const JObject *r, Out *o);
 static int cmd_poll(const JObject *r, Out *o);
+static int cmd_tcpinfo(const JObject *r, Out *o);
 
 static const struct {
     const char *name;
@@ -703,7 +705,7 @@ static const struct {
     { "shutdown", cmd_shutdown }, { "close", cmd_close },     { "abort", cmd_abort },
     { "states", cmd_states },     { "reset", cmd_reset },     { "bye", cmd_bye },
     /* protocol 2 */
-    { "bind", cmd_bind },         { "poll", cmd_poll },
+    { "bind", cmd_bind },         { "poll", cmd_poll },         { "tcpinfo", cmd_tcpinfo },
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
@@ -946,6 +948,21 @@ static const struct {
 
 /* poll(2) of one owned socket: "events" a comma-separated list of in, out, pri, rdhup; waits up to timeoutMs
  * (watching the control connection as accept and recv do); "revents" the same kind of list, "" on timeout. */
+/* TCP_INFO of a socket: "info", an object of the kernel's tcpi_* fields (protocol 2). */
+static int cmd_tcpinfo(const JObject *r, Out *o)
+{
+    int fd;
+    char fields[4096];
+    if (arg_sock(r, o, true, &fd))
+        return -1;
+    if (tcpinfo_json(fd, fields, sizeof fields) < 0)
+        return fail_sys(o, "getsockopt(TCP_INFO)");
+    buf_puts(&o->res, ",\"info\":{");
+    buf_puts(&o->res, fields);
+    buf_puts(&o->res, "}");
+    return 0;
+}
+
 static int cmd_poll(const JObject *r, Out *o)
 {
     int fd;

@@ -21,7 +21,7 @@ WORK = "/tmp/tcpct-agentdev"
 SOCK = WORK + "/agent.sock"
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXPECTED_COMMANDS = ["hello", "socket", "setsockopt", "getsockopt", "listen", "accept", "connect",
-                     "send", "recv", "shutdown", "close", "abort", "states", "reset", "bye", "bind", "poll"]
+                     "send", "recv", "shutdown", "close", "abort", "states", "reset", "bye", "bind", "poll", "tcpinfo"]
 
 passed = 0
 failed = []
@@ -278,6 +278,17 @@ def test_session(agent):
     check(wait_state(a, cl, "192.0.2.2:5000", "FIN-WAIT-2") == "FIN-WAIT-2", "close: active closer FIN-WAIT-2")
     a.ok("close", sock=ss)
     check(wait_state(a, cl, "192.0.2.2:5000", "TIME-WAIT") == "TIME-WAIT", "close: active closer TIME-WAIT")
+
+    # tcpinfo: the kernel's TCP_INFO of an established socket, by its tcpi_* names
+    cs, ss, cl = pair(a, ls, 5000)
+    i = a.ok("tcpinfo", sock=ss)["info"]
+    check(i.get("tcpi_state") == 1 and i.get("tcpi_snd_mss", 0) > 0 and i.get("tcpi_snd_cwnd", 0) > 0
+          and "tcpi_delivered" in i, "tcpinfo of an ESTABLISHED socket: state 1, mss, cwnd, delivered", i)
+    r = a.ok("tcpinfo", sock=ls)["info"]
+    check(r.get("tcpi_state") == 10, "tcpinfo of the listener: state 10 (LISTEN)", r)
+    expect_err(a, "EBADF", "tcpinfo", sock=987)
+    a.ok("close", sock=cs)
+    a.ok("close", sock=ss)
 
     # abort -> RST -> peer ECONNRESET, no endpoint left
     cs, ss, cl = pair(a, ls, 5000)
