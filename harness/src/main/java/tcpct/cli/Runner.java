@@ -184,6 +184,10 @@ public final class Runner {
         if (pool.replaced() > 0) {
             System.out.println("tcpct: " + pool.replaced() + " target containers died during the run and were replaced: their scenarios are ERROR");
         }
+        if (pool.renewed() > 0) {
+            System.out.println("tcpct: " + pool.renewed() + " target containers were replaced after a scenario that changed them for the next one"
+                    + " (a shell line, an ICMP error, another address)");
+        }
         System.out.println("tcpct: summary " + o.out().resolve("summary.json") + ", report " + o.out().resolve("report/index.html"));
         if (o.updateBaseline()) {
             Path file = spec.folder().resolve(ExpectedVerdicts.FILE);

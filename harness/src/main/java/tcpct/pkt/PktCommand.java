@@ -76,21 +76,27 @@ public final class PktCommand {
     /** {@code ./tcpct scenarios --pkt ...}: each script's id, then the lines tcpct cannot run and why. */
     public static int list(Split split) {
         int runnable = 0;
+        int everywhere = 0;
         for (PktScripts.Entry e : split.scripts()) {
             if (e.error() != null) {
                 System.out.printf("%-40s %s%n    ERROR %s%n", e.id(), "pkt", e.error().getMessage());
                 continue;
             }
             List<PktGaps.Gap> gaps = PktGaps.of(e.script());
+            List<PktGaps.Gap> needs = PktGaps.needs(e.script());
             System.out.printf("%-40s %s%s%n", e.id(), "pkt", gaps.isEmpty() ? "" : "  (" + gaps.size() + " lines tcpct cannot run)");
             for (PktGaps.Gap g : gaps) {
                 System.out.println("    line " + g.line() + ": " + g.reason());
             }
+            for (PktGaps.Gap g : needs) {
+                System.out.println("    line " + g.line() + " needs " + g.reason());
+            }
             runnable += gaps.isEmpty() ? 1 : 0;
+            everywhere += gaps.isEmpty() && needs.isEmpty() ? 1 : 0;
         }
         long errors = split.scripts().stream().filter(e -> e.error() != null).count();
         System.out.println("tcpct: " + split.scripts().size() + " packetdrill scripts, " + (split.scripts().size() - errors) + " parse, "
-                + runnable + " with every line runnable by tcpct");
+                + runnable + " with every line runnable by tcpct on linux, " + everywhere + " of them on every target (no shell line, no %{ }% block)");
         return 0;
     }
 }

@@ -54,6 +54,30 @@ public final class PktGaps {
         return 0;
     }
 
+    /**
+     * What a line needs of the target beyond the agent protocol's calls, or empty: a shell line a target that runs
+     * them (target.json {@code "shell"}), a {@code %{ }%} block an agent that reports TCP_INFO ({@code tcpinfo}).
+     * Of the five targets, linux has both.
+     */
+    public static Optional<String> needs(Action a) {
+        if (a instanceof Action.Shell) {
+            return Optional.of("a shell line: runs on a target whose target.json says \"shell\": \"netns\" (linux)");
+        }
+        if (a instanceof Action.Code) {
+            return Optional.of("a %{ }% block over tcp_info: runs on a target whose agent has tcpinfo (linux)");
+        }
+        return Optional.empty();
+    }
+
+    /** The lines of {@code script} that need more of the target than the agent protocol's calls ({@link #needs}). */
+    public static List<Gap> needs(PktScript script) {
+        List<Gap> out = new ArrayList<>();
+        for (Event e : script.events()) {
+            needs(e.action()).ifPresent(r -> out.add(new Gap(e.line(), r)));
+        }
+        return out;
+    }
+
     public static List<Gap> of(PktScript script) {
         List<Gap> out = new ArrayList<>();
         for (PktScript.Setting s : script.options()) {
@@ -81,12 +105,8 @@ public final class PktGaps {
     }
 
     static Optional<String> of(Action a) {
-        if (a instanceof Action.Shell s) {
-            return Optional.of("shell command `" + s.command() + "`: no target runs shell commands yet (the Linux target's image holds"
-                    + " only its agent)");
-        }
-        if (a instanceof Action.Code) {
-            return Optional.of("%{ }% block: packetdrill's Python assertions over tcp_info are not run by tcpct yet");
+        if (a instanceof Action.Shell || a instanceof Action.Code) {
+            return Optional.empty(); // whether the target runs it is known at run time: see needs
         }
         if (a instanceof Action.OtherPacket o) {
             return Optional.of(o.protocol() + " packet: tcpct plays TCP only");

@@ -68,6 +68,12 @@ final class PktInterpreter {
     /** When the previous event was done, on the script's clock: an inbound packet sent, a call returned, an outbound packet's kernel timestamp. */
     private double lastDoneSecs;
     private Pending pending;
+    /** The script's socket that {@code %{ }%} blocks read tcp_info of, as packetdrill's "socket under test": the latest created or accepted. */
+    private Long underTest;
+    /** The {@code %{ }%} blocks' Python names, kept from one block to the next. */
+    private final PktCode code = new PktCode();
+    /** The scenario's own {@code /tmp} for shell lines, made by the first one and removed at the end. */
+    private java.nio.file.Path shellTmp;
 
     /** A blocking call running beside the script: what it is, and when it must end. */
     private record Pending(Event event, CompletableFuture<Outcome> call, double endSecs, long tolUsecs) {
@@ -88,6 +94,14 @@ final class PktInterpreter {
     }
 
     void run() {
+        try {
+            play();
+        } finally {
+            removeShellTmp();
+        }
+    }
+
+    private void play() {
         if (entry.error() != null) {
             throw new IllegalArgumentException(entry.error().getMessage()); // ERROR: the script is not packetdrill
         }
@@ -107,12 +121,21 @@ final class PktInterpreter {
             }
         }
         final PktSettings active = s;
+        // untimed shell lines before the first event are packetdrill's init command: they run before the script's clock starts
+        int first = 0;
+        while (first < script.events().size() && script.events().get(first).action() instanceof Action.Shell init
+                && script.events().get(first).time().kind() == EventTime.Kind.NONE) {
+            Event e = script.events().get(first++);
+            reachable(e);
+            ScriptSupport.step(where(e.line()) + " `" + init.command().strip() + "` (before the script's time 0)", () -> shell(e.line(), init));
+        }
         t0 = ScriptSupport.realtimeNanos();
-        for (Event e : script.events()) {
+        for (Event e : script.events().subList(first, script.events().size())) {
             Optional<String> gap = PktGaps.of(e.action());
             if (gap.isPresent()) {
                 throw unimplemented(e.line(), gap.get());
             }
+            reachable(e);
             double sched = scheduled(e);
             double schedEnd = e.time().kind() == EventTime.Kind.ABSOLUTE ? e.time().end()
                     : e.time().kind() == EventTime.Kind.RELATIVE ? sched + (e.time().end() - e.time().start()) : sched;
@@ -126,6 +149,16 @@ final class PktInterpreter {
                     done(start); // injected when the send began: the step's own bookkeeping around it is the harness's
                 } else if (e.action() instanceof Packet p) {
                     outbound(e.line(), p, e.time().kind() == EventTime.Kind.ANY, sched, schedEnd, tol);
+                } else if (e.action() instanceof Action.Shell sh) {
+                    ScriptSupport.waitUntil(at(sched), "script time " + secs(sched) + " of " + where(e.line()));
+                    long start = ScriptSupport.realtimeNanos();
+                    shell(e.line(), sh);
+                    done(start);
+                } else if (e.action() instanceof Action.Code block) {
+                    ScriptSupport.waitUntil(at(sched), "script time " + secs(sched) + " of " + where(e.line()));
+                    long start = ScriptSupport.realtimeNanos();
+                    code(e.line(), block);
+                    done(start);
                 } else {
                     ScriptSupport.waitUntil(at(sched), "script time " + secs(sched) + " of " + where(e.line()));
                     long start = ScriptSupport.realtimeNanos();
@@ -192,11 +225,118 @@ final class PktInterpreter {
         if (a instanceof Syscall c) {
             return c.text();
         }
+        if (a instanceof Action.Shell sh) {
+            return "`" + sh.command().strip() + "`";
+        }
+        if (a instanceof Action.Code block) {
+            return "%{" + block.source().stripTrailing() + " }%";
+        }
         return a.toString();
     }
 
     private Unimplemented unimplemented(int line, String reason) {
         return new Unimplemented(where(line) + ": tcpct cannot run this line: " + reason);
+    }
+
+    // ---- shell lines and %{ }% blocks
+
+    /** A shell line or {@code %{ }%} block the target cannot run ends the script UNIMPLEMENTED before its time comes. */
+    private void reachable(Event e) {
+        if (e.action() instanceof Action.Shell sh && !ScriptSupport.runsShellLines()) {
+            throw unimplemented(e.line(), "shell command `" + sh.command().strip() + "`: the " + ScriptSupport.stack()
+                    + " target runs no shell lines (a target runs them when its target.json says \"shell\": \"netns\", as linux does)");
+        }
+        if (e.action() instanceof Action.Code && !ScriptSupport.agentHas("tcpinfo")) {
+            throw unimplemented(e.line(), "%{ }% block: the " + ScriptSupport.stack() + " agent reports no TCP_INFO (it has no tcpinfo command)");
+        }
+    }
+
+    /** Runs a shell line as packetdrill does; a non-zero status ends the script, as packetdrill's "error executing" does. */
+    private void shell(int line, Action.Shell sh) {
+        if (shellTmp == null) {
+            try {
+                shellTmp = java.nio.file.Files.createTempDirectory("tcpct-pkt-tmp-");
+            } catch (java.io.IOException ex) {
+                throw new IllegalStateException("cannot create a /tmp folder for the script's shell lines: " + ex.getMessage(), ex);
+            }
+        }
+        java.nio.file.Path cwd = entry.file().toAbsolutePath().getParent();
+        tcpct.target.NetnsShell.Result r = ScriptSupport.shell(sh.command(), cwd, shellTmp);
+        String out = r.output().isEmpty() ? "" : ": " + r.output().lines().reduce((a, b) -> b).orElse("");
+        ScriptSupport.step(where(line) + " the shell line exited " + r.exit() + out, () -> { });
+        if (r.exit() != 0) {
+            // the script's own set-up failed on this target: packetdrill stops there too, and it says nothing of the stack's TCP
+            throw new IllegalStateException(where(line) + ": the shell command `" + sh.command().strip() + "` exited " + r.exit() + out);
+        }
+    }
+
+    private void removeShellTmp() {
+        if (shellTmp == null) {
+            return;
+        }
+        try (var files = java.nio.file.Files.walk(shellTmp)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException ignored) {
+            // best effort: a folder under the system's temporary folder
+        }
+    }
+
+    /**
+     * Evaluates a {@code %{ }%} block over the tcp_info of the socket under test, now. An assertion over
+     * {@code tcpi_state} that fails is the wrong state (FAILED); one over the other fields (congestion window,
+     * ssthresh, RTT, counters, the options negotiated) is NON_STRICT: RFC 9293 leaves them to the implementation.
+     */
+    private void code(int line, Action.Code block) {
+        if (underTest == null || !fds.containsKey(underTest)) {
+            throw new IllegalArgumentException(where(line) + ": a %{ }% block before the script has a socket (packetdrill reads tcp_info of the"
+                    + " socket under test)");
+        }
+        JsonNode a = ScriptSupport.agent().call("tcpinfo", args("sock", fds.get(underTest)));
+        Map<String, java.math.BigInteger> info = new HashMap<>();
+        a.path("info").fields().forEachRemaining(f -> info.put(f.getKey(), f.getValue().bigIntegerValue()));
+        PktCode.Outcome o;
+        try {
+            o = code.run(block.source(), line, info);
+        } catch (PktCode.Unsupported u) {
+            throw unimplemented(u.line, "%{ }% block: " + u.getMessage() + " (tcpct runs assert, print and assignments over integers)");
+        } catch (PktCode.Undefined u) {
+            if (u.name.startsWith("tcpi_")) {
+                throw unimplemented(u.line, "%{ }% block: the " + ScriptSupport.stack() + " agent's tcp_info has no " + u.name);
+            }
+            throw new IllegalArgumentException(where(u.line) + ": %{ }% block: " + u.getMessage()); // the script's own mistake, as Python's NameError
+        }
+        for (String printed : o.printed()) {
+            ScriptSupport.step(where(line) + " print: " + printed, () -> { });
+        }
+        PktCode.Failed f = o.failed();
+        if (f == null) {
+            return;
+        }
+        String sentence = where(f.line()) + ": expected " + f.assertion() + ", saw " + (f.read().isEmpty() ? "it false" : f.readText())
+                + (f.message() == null ? "" : " (message: " + f.message() + ")");
+        if (f.read().containsKey("tcpi_state")) {
+            throw new ConformanceFailure(sentence + " (state: tcpi_state " + f.read().get("tcpi_state") + " is "
+                    + linuxStateName(f.read().get("tcpi_state")) + ")");
+        }
+        ScriptSupport.nonStrict(sentence + " (tcp_info: RFC 9293 leaves congestion control, RTT estimation and these counters to the implementation)");
+    }
+
+    /** Linux's tcpi_state code as RFC 9293 names the state (agent protocol, section 6). */
+    static String linuxStateName(String code) {
+        return switch (code) {
+            case "1" -> "ESTABLISHED";
+            case "2" -> "SYN-SENT";
+            case "3" -> "SYN-RECEIVED";
+            case "4" -> "FIN-WAIT-1";
+            case "5" -> "FIN-WAIT-2";
+            case "6" -> "TIME-WAIT";
+            case "7" -> "CLOSED";
+            case "8" -> "CLOSE-WAIT";
+            case "9" -> "LAST-ACK";
+            case "10" -> "LISTEN";
+            case "11" -> "CLOSING";
+            default -> "an unknown state";
+        };
     }
 
     // ---- packets
@@ -490,6 +630,7 @@ final class PktInterpreter {
                 long want = expectedValue(c);
                 JsonNode a = agent.call("socket", args("family", "inet"));
                 fds.put(want, a.path("sock").asInt());
+                underTest = want;
                 return want;
             }
             case "fcntl" -> {
@@ -526,6 +667,7 @@ final class PktInterpreter {
                 long want = expectedValue(c);
                 long scriptFd = want >= 0 ? want : 1000 + a.path("sock").asInt();
                 fds.put(scriptFd, a.path("sock").asInt());
+                underTest = scriptFd;
                 ScriptSupport.connection(a.path("sock").asInt());
                 return scriptFd;
             }
@@ -731,6 +873,7 @@ final class PktInterpreter {
         }
         if (c.name().equals("accept") && blocking) {
             fds.put(i.value(), (int) o.value());
+            underTest = i.value();
             ScriptSupport.connection((int) o.value());
         }
     }

@@ -36,6 +36,8 @@ public final class LabPool implements AutoCloseable {
     private int slots;
     private int made;
     private int replaced;
+    /** Labs retired alive because their scenario spoiled them ({@link Lab#spoil}): not deaths. */
+    private int renewed;
     private RuntimeException startFailure;
 
     public LabPool(int size, IntFunction<Lab> factory) {
@@ -117,7 +119,7 @@ public final class LabPool implements AutoCloseable {
             synchronized (this) {
                 open.add(made);
                 started.add(made);
-                replacement = replaced > 0;
+                replacement = replaced + renewed > 0;
             }
             if (replacement) {
                 System.err.printf("tcpct: new target container %s ready in %d ms%n", made.instance().name(), (System.nanoTime() - t0) / 1_000_000);
@@ -147,16 +149,20 @@ public final class LabPool implements AutoCloseable {
 
     /** Closes a dead or hung lab (no goodbye to an agent that cannot answer) and frees its slot for a fresh one. */
     private void retire(Lab lab) {
-        retire(lab, lab.instance().diagnosis());
+        retire(lab, lab.instance().diagnosis(), false);
     }
 
-    private void retire(Lab lab, String why) {
+    private void retire(Lab lab, String why, boolean spoiled) {
         long t0 = System.nanoTime();
         lab.discard();
         synchronized (this) {
             open.remove(lab);
             slots--;
-            replaced++;
+            if (spoiled) {
+                renewed++;
+            } else {
+                replaced++;
+            }
         }
         System.err.printf("tcpct: %s; removed what was left of it in %d ms, a new one takes its place%n",
                 why, (System.nanoTime() - t0) / 1_000_000);
@@ -175,7 +181,7 @@ public final class LabPool implements AutoCloseable {
      */
     void release(Lab lab) {
         if (lab.spoiled() != null && lab.alive()) {
-            retire(lab, "target container " + lab.instance().name() + " is not reused: " + lab.spoiled());
+            retire(lab, "target container " + lab.instance().name() + " is not reused: " + lab.spoiled(), true);
         } else if (lab.alive()) {
             idle.add(lab);
         } else {
@@ -186,6 +192,11 @@ public final class LabPool implements AutoCloseable {
     /** The labs started so far, replacements included (for the report's environment). */
     public synchronized List<Lab> started() {
         return List.copyOf(started);
+    }
+
+    /** How many labs were retired alive because their scenario changed the target for the next one. */
+    public synchronized int renewed() {
+        return renewed;
     }
 
     /** How many dead labs were replaced during the run. */

@@ -68,6 +68,22 @@ public final class ScriptSupport {
         return Session.current().lab.stack();
     }
 
+    /** Whether the scenario's target runs packetdrill shell lines (target.json {@code "shell": "netns"}). */
+    public static boolean runsShellLines() {
+        return Session.current().lab.instance().spec().runsShellLines();
+    }
+
+    /**
+     * Runs a script's shell line on the scenario's target ({@link tcpct.target.NetnsShell}), from {@code cwd} with
+     * {@code tmp} as its {@code /tmp}. What it changed in the target's namespace stays there, so the lab is
+     * spoiled: no other scenario runs on this container after this one.
+     */
+    public static tcpct.target.NetnsShell.Result shell(String command, java.nio.file.Path cwd, java.nio.file.Path tmp) {
+        Session s = Session.current();
+        s.lab.spoil("a packetdrill shell line ran in its namespace (`" + command.strip().lines().findFirst().orElse("") + "`)");
+        return s.lab.instance().shell(command, cwd, tmp);
+    }
+
     /** The target listens with agent socket {@code sock} on {@link #listenPort}: the peer's segments go there. */
     public static void listening(int sock) {
         Session s = Session.current();

@@ -41,6 +41,8 @@ public final class TargetInstance implements AutoCloseable {
     private final Path controlDir;
     private final StringBuffer log = new StringBuffer();
     private final long pid;
+    /** Whether eth0 answers to packetdrill's tun0 yet (the first shell line makes it so). */
+    private volatile boolean deviceAliased;
     private final String name;
     /** How the container ended, in a clause ("exited (137), killed by SIGKILL"), once the engine said so; null while it runs. */
     private volatile String ended;
@@ -248,6 +250,21 @@ public final class TargetInstance implements AutoCloseable {
     /** Process id of the agent on the host, for commands inside its network namespace. */
     public long pid() {
         return pid;
+    }
+
+    /**
+     * Runs a packetdrill shell line in this target's network namespace ({@link NetnsShell}), from folder {@code cwd}
+     * with {@code tmp} as its {@code /tmp}; only for a target whose target.json says {@code "shell": "netns"}.
+     */
+    public NetnsShell.Result shell(String command, Path cwd, Path tmp) {
+        if (!spec.runsShellLines()) {
+            throw new IllegalStateException("target " + spec.name() + " does not run shell lines (its target.json has no \"shell\")");
+        }
+        if (!deviceAliased) {
+            NetnsShell.aliasDevice(pid);
+            deviceAliased = true;
+        }
+        return NetnsShell.run(pid, command, cwd, tmp);
     }
 
     /** Characters of agent log so far; pass to {@link #logSince} to get what a scenario added. */

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  */
 public record TargetSpec(String name, String stack, Path folder, Path buildScript, String probe, Wiring wiring,
                          List<String> capabilities, java.util.Map<String, Boolean> profile, int timerGranularityMs, String noIpv6,
-                         SilenceProof silence) {
+                         SilenceProof silence, String shell) {
 
     /**
      * {@code noIpv6}: target.json's {@code "noIpv6": "why"} for a stack (or agent) without IPv6, whose scenarios run
@@ -29,8 +29,20 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
     /** {@code silence}: how the harness may prove that the target answered nothing ({@link SilenceProof}). */
     public TargetSpec(String name, String stack, Path folder, Path buildScript, String probe, Wiring wiring,
                       List<String> capabilities, java.util.Map<String, Boolean> profile, int timerGranularityMs, String noIpv6) {
-        this(name, stack, folder, buildScript, probe, wiring, capabilities, profile, timerGranularityMs, noIpv6, SilenceProof.WINDOW);
+        this(name, stack, folder, buildScript, probe, wiring, capabilities, profile, timerGranularityMs, noIpv6, SilenceProof.WINDOW, null);
     }
+
+    /**
+     * {@code shell}: target.json's {@code "shell": "netns"} for a target whose stack is its container's kernel and
+     * that runs packetdrill scripts' shell lines in that kernel's network namespace ({@link NetnsShell}); null
+     * when the target runs none (its scripts' shell lines are UNIMPLEMENTED).
+     */
+    public boolean runsShellLines() {
+        return SHELL_NETNS.equals(shell);
+    }
+
+    /** The one value of target.json's {@code "shell"}. */
+    public static final String SHELL_NETNS = "netns";
 
     public TargetSpec {
         silence = silence == null ? SilenceProof.WINDOW : silence;
@@ -103,7 +115,23 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
         }
         return new TargetSpec(name, json.path("stack").asText(name), folder, script, json.path("probe").asText("agent"), wiring,
                 List.copyOf(caps), java.util.Map.copyOf(profile), granularity, json.hasNonNull("noIpv6") ? json.path("noIpv6").asText() : null,
-                SilenceProof.parse(file, json.path("silence"), STATE_NAMES));
+                SilenceProof.parse(file, json.path("silence"), STATE_NAMES), shell(file, json, wiring));
+    }
+
+    private static String shell(Path file, JsonNode json, Wiring wiring) {
+        if (!json.hasNonNull("shell")) {
+            return null;
+        }
+        String said = json.path("shell").asText();
+        if (!said.equals(SHELL_NETNS)) {
+            throw new TargetException(file + ": \"shell\" is '" + said + "': the one value is \"" + SHELL_NETNS
+                    + "\" (shell lines run in the target's network namespace), or leave it out");
+        }
+        if (wiring != Wiring.KERNEL) {
+            throw new TargetException(file + ": \"shell\": \"" + SHELL_NETNS + "\" needs \"wiring\": \"kernel\" (the stack must be the"
+                    + " container's kernel for a shell line in its namespace to reach it)");
+        }
+        return said;
     }
 
     /** The RFC 9293 state names, as target.json's "silence" names them. */
@@ -120,6 +148,7 @@ public record TargetSpec(String name, String stack, Path folder, Path buildScrip
             java.util.Map.entry("experimental", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
             java.util.Map.entry("about", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
             java.util.Map.entry("noIpv6", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
+            java.util.Map.entry("shell", com.fasterxml.jackson.databind.node.JsonNodeType.STRING),
             java.util.Map.entry("capabilities", com.fasterxml.jackson.databind.node.JsonNodeType.ARRAY),
             java.util.Map.entry("profile", com.fasterxml.jackson.databind.node.JsonNodeType.OBJECT),
             java.util.Map.entry("silence", com.fasterxml.jackson.databind.node.JsonNodeType.OBJECT),

@@ -19,12 +19,15 @@ import org.testng.annotations.Test;
 public class PktIT {
 
     private static final Path SCRIPTS = Tcpct.HOME.resolve("testcases/pkt");
+    /** The host's own net.ipv4.tcp_timestamps before the run: a script's shell line must not change it. */
+    private String hostTimestamps;
     private Tcpct.Result run;
     private JsonNode summary;
     private Path out;
 
     @BeforeClass
     public void runTheScripts() throws Exception {
+        hostTimestamps = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_timestamps")).strip();
         out = Files.createTempDirectory("tcpct-pkt-it");
         run = Tcpct.run("run", "--pkt", SCRIPTS.toString(), "--out", out.toString(), "--workers", "3");
         summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
@@ -37,10 +40,11 @@ public class PktIT {
     @Test
     public void everyScriptIsAScenarioWithTheVerdictLinuxExpects() throws Exception {
         assertThat(run.exit()).as(run.toString()).isZero();
-        assertThat(summary.path("scenarios")).hasSize(8);
+        assertThat(summary.path("scenarios")).hasSize(12);
         assertThat(Files.readString(out.resolve("junit.xml"))).contains("pkt/syscalls/poll-read-shutdown.pkt");
         for (String id : List.of("pkt/close/local-close.pkt", "pkt/close/closed-port-rst.pkt", "pkt/establish/passive-open.pkt",
-                "pkt/syscalls/blocking-connect.pkt", "pkt/syscalls/poll-read-shutdown.pkt")) {
+                "pkt/syscalls/blocking-connect.pkt", "pkt/syscalls/poll-read-shutdown.pkt", "pkt/shell/timestamps-off.pkt",
+                "pkt/code/tcp-info.pkt")) {
             assertThat(scenario(id).path("verdict").asText()).as(id + ": " + scenario(id).path("failure").asText()).isIn("PASSED", "NON_STRICT");
         }
     }
@@ -64,17 +68,38 @@ public class PktIT {
         JsonNode syntax = scenario("pkt/wrong/syntax-error.pkt");
         assertThat(syntax.path("verdict").asText()).isEqualTo("ERROR");
         assertThat(syntax.path("failure").asText()).contains("pkt/wrong/syntax-error.pkt:4: expected '(' in start:end(length), found 'win'");
-        JsonNode shell = scenario("pkt/wrong/shell-line.pkt");
-        assertThat(shell.path("verdict").asText()).isEqualTo("UNIMPLEMENTED");
-        assertThat(shell.path("failure").asText()).contains("pkt/wrong/shell-line.pkt:3: tcpct cannot run this line: shell command");
+        JsonNode shell = scenario("pkt/wrong/shell-fails.pkt");
+        assertThat(shell.path("verdict").asText()).isEqualTo("ERROR");
+        assertThat(shell.path("failure").asText()).contains("pkt/wrong/shell-fails.pkt:4: the shell command `sysctl -q net.ipv4.tcp_no_such_setting=1` exited 1");
+        JsonNode state = scenario("pkt/wrong/tcp-info-state.pkt");
+        assertThat(state.path("verdict").asText()).isEqualTo("FAILED");
+        assertThat(state.path("failure").asText()).contains("pkt/wrong/tcp-info-state.pkt:11: expected assert tcpi_state == TCP_CLOSE_WAIT, saw tcpi_state was 1",
+                "(state: tcpi_state 1 is ESTABLISHED)");
+    }
+
+    @Test
+    public void aShellLineChangesTheTargetsKernelAndOnlyThat() throws Exception {
+        // with its shell line the script sees no timestamps; without it (the wrong twin) tcp_info and the FIN show them
+        JsonNode on = scenario("pkt/shell/timestamps-off.pkt");
+        assertThat(on.path("failure").asText()).as("timestamps-off: " + on.path("failure").asText()).doesNotContain("TS val", "tcp_info:");
+        JsonNode off = scenario("pkt/wrong/timestamps-expected-off.pkt");
+        assertThat(off.path("verdict").asText()).isEqualTo("NON_STRICT");
+        assertThat(off.path("failure").asText()).contains("expected assert (tcpi_options & TCPI_OPT_TIMESTAMPS) == 0, saw tcpi_options was",
+                "(options: expecting <>, but was <nop,nop,TS val");
+        // the host's own setting is untouched, and the scenario's /tmp is gone
+        assertThat(Files.readString(Path.of("/proc/sys/net/ipv4/tcp_timestamps")).strip()).isEqualTo(hostTimestamps);
+        try (var left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertThat(left.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("tcpct-pkt-tmp-"))).isEmpty();
+        }
     }
 
     @Test
     public void scenariosListsTheScriptsAndTheLinesTcpctCannotRun() throws Exception {
         Tcpct.Result r = Tcpct.run("scenarios", "--pkt", SCRIPTS.toString());
         assertThat(r.exit()).as(r.toString()).isZero();
-        assertThat(r.stdout()).contains("pkt/syscalls/blocking-connect.pkt", "line 3: shell command `sysctl -q net.ipv4.tcp_sack=0`",
-                "ERROR pkt/wrong/syntax-error.pkt:4:", "8 packetdrill scripts, 7 parse, 6 with every line runnable");
+        assertThat(r.stdout()).contains("pkt/syscalls/blocking-connect.pkt", "line 4 needs a shell line: runs on a target whose target.json says",
+                "line 11 needs a %{ }% block over tcp_info", "ERROR pkt/wrong/syntax-error.pkt:4:",
+                "12 packetdrill scripts, 11 parse, 11 with every line runnable by tcpct on linux, 6 of them on every target");
     }
 
     @Test
