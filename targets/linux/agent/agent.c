@@ -1353,9 +1353,14 @@ static void handle_line(const char *line, size_t len)
     }
 
     Out o = { 0 };
+    /* "at": when the command began, on CLOCK_REALTIME (the clock of the wire's kernel timestamps), so the harness can
+     * time a call by when the stack was asked rather than by when its request left the harness (protocol 2) */
+    struct timespec began;
+    clock_gettime(CLOCK_REALTIME, &began);
     if (fn(&req, &o) < 0 || o.failed) {
         control_respond_error(true, id, o.errname, o.errmsg);
     } else {
+        res_int(&o, "at", (long long)began.tv_sec * 1000000000LL + began.tv_nsec);
         Buf b = { 0 };
         json_ok_response(&b, id, o.res.p ? o.res.p : "", o.res.len);
         control_respond(&b);

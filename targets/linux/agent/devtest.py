@@ -93,7 +93,9 @@ class Agent:
 
     def raw(self, line):
         self.s.sendall(line + b"\n")
-        return json.loads(self.f.readline())
+        r = json.loads(self.f.readline())
+        self.last_at = r.pop("at", None)  # when the agent began the command; checked once in test_session
+        return r
 
     def req(self, cmd, **args):
         self.next_id += 1
@@ -152,7 +154,10 @@ def test_session(agent):
     a = Agent()
 
     # hello
+    before = time.time_ns()
     h = a.ok("hello")
+    check(isinstance(a.last_at, int) and before <= a.last_at <= time.time_ns(),
+          "a reply says when the agent began the command (at, CLOCK_REALTIME ns)", a.last_at)
     check(h["agent"] == "tcpct-linux-agent" and h["protocol"] == 2 and h["probe"] == "agent"
           and h["stack"].startswith("Linux "), "hello fields", h)
     check(h["commands"] == EXPECTED_COMMANDS, "hello lists all commands", h["commands"])

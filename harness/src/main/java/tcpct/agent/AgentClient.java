@@ -112,7 +112,28 @@ public final class AgentClient implements AutoCloseable {
         if (!answer.path("ok").asBoolean(false)) {
             throw new AgentError(cmd, answer.path("errno").asText("E?"), answer.path("error").asText(""));
         }
+        long[] first = firstBegan.get();
+        if (first[0] == 0 && answer.path("at").canConvertToLong()) {
+            first[0] = answer.path("at").asLong();
+        }
         return answer;
+    }
+
+    /** Per calling thread: the {@code at} of the first successful call since {@link #startTiming} (0: none yet). */
+    private final ThreadLocal<long[]> firstBegan = ThreadLocal.withInitial(() -> new long[1]);
+
+    /** Starts timing a step of several calls on this thread: {@link #firstBegan} then tells when the agent began the first. */
+    public void startTiming() {
+        firstBegan.get()[0] = 0;
+    }
+
+    /**
+     * When the agent began the first call this thread made since {@link #startTiming}, in ns on CLOCK_REALTIME
+     * (the reply's {@code at}, protocol 2); empty for an agent that does not say.
+     */
+    public java.util.OptionalLong firstBegan() {
+        long at = firstBegan.get()[0];
+        return at == 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(at);
     }
 
     public JsonNode call(String cmd, Map<String, ?> args) {

@@ -35,7 +35,8 @@ final class Help {
             + Main.DEFAULT_WORKERS + ", at most " + Main.MAX_WORKERS + ")");
 
     private static final Option PKT = new Option("--pkt", "PATH...", "packetdrill scripts (files, or folders searched for *.pkt) as scenarios"
-            + " pkt/<path>, with packetdrill's --tolerance_usecs, --tolerance_percent, --bind_port, --mss and --ip_version");
+            + " pkt/<path>, with packetdrill's --tolerance_usecs, --tolerance_percent, --bind_port, --mss and --ip_version;"
+            + " --define NAME for their #ifdef lines; --shell skip shows their shell lines without running them");
 
     static final List<Command> COMMANDS = List.of(
             new Command("run", "the conformance suite against a target: verdicts, summary.json, the Allure report", true, List.of(

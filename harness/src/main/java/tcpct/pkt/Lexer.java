@@ -62,6 +62,11 @@ final class Lexer {
             StringBuilder b = new StringBuilder();
             while (i < src.length() && src.charAt(i) != c) {
                 if (src.charAt(i) == '\\' && i + 1 < src.length()) {
+                    // a backquoted command is kept as written (packetdrill's lexer does): the shell reads its escapes
+                    // and line continuations; a string loses its backslashes
+                    if (c == '`') {
+                        b.append('\\');
+                    }
                     b.append(src.charAt(i + 1));
                     i += 2;
                     continue;

@@ -29,6 +29,12 @@ final class PktCode {
         for (int i = 0; i < states.length; i++) {
             m.put(states[i], BigInteger.valueOf(i + 1));
         }
+        // FreeBSD's packetdrill names the same states TCPI_<STATE>; tcpct's tcpinfo reports Linux's codes (agent protocol, section 6)
+        String[] bsd = {"TCPI_ESTABLISHED", "TCPI_SYN_SENT", "TCPI_SYN_RECEIVED", "TCPI_FIN_WAIT_1", "TCPI_FIN_WAIT_2", "TCPI_TIME_WAIT", "TCPI_CLOSED",
+            "TCPI_CLOSE_WAIT", "TCPI_LAST_ACK", "TCPI_LISTEN", "TCPI_CLOSING"};
+        for (int i = 0; i < bsd.length; i++) {
+            m.put(bsd[i], BigInteger.valueOf(i + 1));
+        }
         String[] ca = {"TCP_CA_Open", "TCP_CA_Disorder", "TCP_CA_CWR", "TCP_CA_Recovery", "TCP_CA_Loss"};
         for (int i = 0; i < ca.length; i++) {
             m.put(ca[i], BigInteger.valueOf(i));

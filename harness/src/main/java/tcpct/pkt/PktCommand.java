@@ -26,8 +26,32 @@ public final class PktCommand {
         List<Path> paths = new ArrayList<>();
         PktSettings settings = PktSettings.DEFAULTS;
         boolean pkt = false;
+        java.util.Set<String> defines = new java.util.TreeSet<>();
+        Boolean skipShell = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (a.equals("--define") || a.startsWith("--define=") || a.equals("--shell") || a.startsWith("--shell=")) {
+                String opt = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+                String v = a.contains("=") ? a.substring(a.indexOf('=') + 1) : null;
+                if (v == null) {
+                    if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                        throw new IllegalArgumentException(opt + " needs a value (./tcpct --help)");
+                    }
+                    v = args[++i];
+                }
+                if (opt.equals("--define")) {
+                    String n = v.contains("=") ? v.substring(0, v.indexOf('=')) : v; // packetdrill's -D NAME=VALUE: the name is what #ifdef sees
+                    if (!n.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                        throw new IllegalArgumentException("--define takes a name such as STANDARD, got '" + v + "'");
+                    }
+                    defines.add(n);
+                } else if (v.equals("run") || v.equals("skip")) {
+                    skipShell = v.equals("skip");
+                } else {
+                    throw new IllegalArgumentException("--shell takes run or skip, got '" + v + "'");
+                }
+                continue;
+            }
             if (a.equals("--pkt")) {
                 pkt = true;
                 while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
@@ -59,6 +83,9 @@ public final class PktCommand {
             rest.add(a);
         }
         if (!pkt) {
+            if (!defines.isEmpty() || skipShell != null) {
+                throw new IllegalArgumentException("--define and --shell go with --pkt PATH...");
+            }
             if (settings != PktSettings.DEFAULTS) {
                 throw new IllegalArgumentException("the packetdrill options (--" + String.join(", --", PktSettings.NAMES)
                         + ") go with --pkt PATH...");
@@ -68,8 +95,8 @@ public final class PktCommand {
         if (paths.isEmpty()) {
             throw new IllegalArgumentException("--pkt needs at least one .pkt file or folder");
         }
-        List<PktScripts.Entry> scripts = PktScripts.find(paths);
-        PktScripts.install(scripts, settings);
+        List<PktScripts.Entry> scripts = PktScripts.find(paths, defines);
+        PktScripts.install(scripts, settings, Boolean.TRUE.equals(skipShell));
         return new Split(scripts, settings, rest.toArray(String[]::new));
     }
 
@@ -83,7 +110,8 @@ public final class PktCommand {
                 continue;
             }
             List<PktGaps.Gap> gaps = PktGaps.of(e.script());
-            List<PktGaps.Gap> needs = PktGaps.needs(e.script());
+            List<PktGaps.Gap> needs = PktGaps.needs(e.script()).stream()
+                    .filter(g -> !(PktScripts.skipsShellLines() && g.reason().startsWith("a shell line"))).toList();
             System.out.printf("%-40s %s%s%n", e.id(), "pkt", gaps.isEmpty() ? "" : "  (" + gaps.size() + " lines tcpct cannot run)");
             for (PktGaps.Gap g : gaps) {
                 System.out.println("    line " + g.line() + ": " + g.reason());

@@ -135,7 +135,7 @@ public final class PktGaps {
         Action.Syscall c = (Action.Syscall) a;
         if (!CALLS.contains(c.name())) {
             return Optional.of(c.name() + "(): no agent command for it (tcpct maps socket, bind, listen, accept, connect,"
-                    + " write/send/sendto, read/recv/recvfrom, close, shutdown, setsockopt, getsockopt, fcntl F_SETFL, poll)");
+                    + " write/send/sendto, read/recv/recvfrom, close, shutdown, setsockopt, getsockopt, fcntl F_GETFL/F_SETFL, poll)");
         }
         switch (c.name()) {
             case "socket" -> {
@@ -152,8 +152,8 @@ public final class PktGaps {
             }
             case "fcntl" -> {
                 String cmd = c.args().size() > 1 ? c.args().get(1).text() : "?";
-                if (!cmd.equals("F_SETFL")) {
-                    return Optional.of("fcntl " + cmd + ": tcpct maps only F_SETFL (O_NONBLOCK), every agent socket being non-blocking");
+                if (!cmd.equals("F_SETFL") && !cmd.equals("F_GETFL")) {
+                    return Optional.of("fcntl " + cmd + ": tcpct maps only F_GETFL and F_SETFL (O_NONBLOCK), every agent socket being non-blocking");
                 }
             }
             case "write", "read" -> {

@@ -40,6 +40,9 @@ final class PktInterpreter {
     static final Duration LATE_GRACE = Duration.ofMillis(500);
     /** How long a {@code *} outbound packet may take. */
     static final Duration ANY_TIME_WAIT = Peer.EXPECT_TIMEOUT;
+    /** Linux's file status flags, as fcntl(F_GETFL) reports a socket's. */
+    static final int O_RDWR = 02;
+    static final int O_NONBLOCK = 04000;
     /** Octets per agent send request (its request line holds at most 64 KiB of JSON, two hex digits per octet). */
     static final int SEND_CHUNK = 16384;
 
@@ -127,7 +130,7 @@ final class PktInterpreter {
                 && script.events().get(first).time().kind() == EventTime.Kind.NONE) {
             Event e = script.events().get(first++);
             reachable(e);
-            ScriptSupport.step(where(e.line()) + " `" + init.command().strip() + "` (before the script's time 0)", () -> shell(e.line(), init));
+            ScriptSupport.step(where(e.line()) + " `" + oneLine(init.command()) + "` (before the script's time 0)", () -> shell(e.line(), init));
         }
         t0 = ScriptSupport.realtimeNanos();
         for (Event e : script.events().subList(first, script.events().size())) {
@@ -144,9 +147,10 @@ final class PktInterpreter {
             ScriptSupport.step(label, () -> {
                 if (e.action() instanceof Packet p && p.direction() == Action.Direction.INBOUND) {
                     ScriptSupport.waitUntil(at(sched), "script time " + secs(sched) + " of " + where(e.line()));
+                    int mark = ScriptSupport.frameMark();
                     long start = ScriptSupport.realtimeNanos();
                     inbound(p);
-                    done(start); // injected when the send began: the step's own bookkeeping around it is the harness's
+                    done(ScriptSupport.injectedAt(mark, start)); // when the frame passed the wire, by its kernel timestamp
                 } else if (e.action() instanceof Packet p) {
                     outbound(e.line(), p, e.time().kind() == EventTime.Kind.ANY, sched, schedEnd, tol);
                 } else if (e.action() instanceof Action.Shell sh) {
@@ -162,8 +166,12 @@ final class PktInterpreter {
                 } else {
                     ScriptSupport.waitUntil(at(sched), "script time " + secs(sched) + " of " + where(e.line()));
                     long start = ScriptSupport.realtimeNanos();
+                    var agent = ScriptSupport.agent();
+                    agent.startTiming();
                     syscall(e, (Syscall) e.action(), sched, tol);
-                    done(start); // a call happens when it starts, as in packetdrill (its packets follow the start, not the agent's answer)
+                    // a call happens when it starts, as in packetdrill (its packets follow the start, not the agent's answer):
+                    // when the agent began it, if it says, else when its request left the harness
+                    done(agent.firstBegan().orElse(start));
                 }
             });
             lastScriptSecs = sched;
@@ -226,7 +234,7 @@ final class PktInterpreter {
             return c.text();
         }
         if (a instanceof Action.Shell sh) {
-            return "`" + sh.command().strip() + "`";
+            return "`" + oneLine(sh.command()) + "`";
         }
         if (a instanceof Action.Code block) {
             return "%{" + block.source().stripTrailing() + " }%";
@@ -242,8 +250,8 @@ final class PktInterpreter {
 
     /** A shell line or {@code %{ }%} block the target cannot run ends the script UNIMPLEMENTED before its time comes. */
     private void reachable(Event e) {
-        if (e.action() instanceof Action.Shell sh && !ScriptSupport.runsShellLines()) {
-            throw unimplemented(e.line(), "shell command `" + sh.command().strip() + "`: the " + ScriptSupport.stack()
+        if (e.action() instanceof Action.Shell sh && !PktScripts.skipsShellLines() && !ScriptSupport.runsShellLines()) {
+            throw unimplemented(e.line(), "shell command `" + oneLine(sh.command()) + "`: the " + ScriptSupport.stack()
                     + " target runs no shell lines (a target runs them when its target.json says \"shell\": \"netns\", as linux does)");
         }
         if (e.action() instanceof Action.Code && !ScriptSupport.agentHas("tcpinfo")) {
@@ -253,6 +261,10 @@ final class PktInterpreter {
 
     /** Runs a shell line as packetdrill does; a non-zero status ends the script, as packetdrill's "error executing" does. */
     private void shell(int line, Action.Shell sh) {
+        if (PktScripts.skipsShellLines()) {
+            ScriptSupport.step(where(line) + " not run: `" + oneLine(sh.command()) + "` (--shell skip)", () -> { });
+            return;
+        }
         if (shellTmp == null) {
             try {
                 shellTmp = java.nio.file.Files.createTempDirectory("tcpct-pkt-tmp-");
@@ -266,8 +278,13 @@ final class PktInterpreter {
         ScriptSupport.step(where(line) + " the shell line exited " + r.exit() + out, () -> { });
         if (r.exit() != 0) {
             // the script's own set-up failed on this target: packetdrill stops there too, and it says nothing of the stack's TCP
-            throw new IllegalStateException(where(line) + ": the shell command `" + sh.command().strip() + "` exited " + r.exit() + out);
+            throw new IllegalStateException(where(line) + ": the shell command `" + oneLine(sh.command()) + "` exited " + r.exit() + out);
         }
+    }
+
+    /** A shell command of several lines as one line of a message: {@code a; b}. */
+    static String oneLine(String command) {
+        return command.strip().replaceAll("\\s*\n\\s*", "; ");
     }
 
     private void removeShellTmp() {
@@ -345,6 +362,9 @@ final class PktInterpreter {
         if (!fdsHaveListenerOrConnection()) {
             ScriptSupport.aimAtListenPort();
         }
+        if (p.ack() != null || p.options() != null && p.options().stream().anyMatch(o -> o instanceof TcpOpt.Sack)) {
+            ScriptSupport.assumeTargetIsnUntilItsSyn();
+        }
         List<Flag> flags = new ArrayList<>();
         for (char c : p.flags().toCharArray()) {
             flags.add(flag(c));
@@ -420,7 +440,14 @@ final class PktInterpreter {
         long latest = anyTime ? ScriptSupport.realtimeNanos() + ANY_TIME_WAIT.toNanos() : at(schedEnd) + tolUsecs * 1000;
         Duration within = Duration.ofNanos(Math.max(0, latest - ScriptSupport.realtimeNanos())).plus(anyTime ? Duration.ZERO : LATE_GRACE);
         String expected = "> " + p.text();
+        if (!p.has('S')) {
+            ScriptSupport.assumeTargetIsnUntilItsSyn();
+        }
+        boolean firstSyn = !ScriptSupport.space().knowsTargetIsn();
         Optional<Frame> got = ScriptSupport.nextFrame(within, "target sends " + expected + " (" + where(line) + ")");
+        if (got.isPresent() && firstSyn && p.has('S') && got.get().segment().flags().has(Flag.SYN) && p.seq() != 0) {
+            ScriptSupport.targetSynIs(got.get().segment(), p.seq()); // the script's relative numbers start where its first SYN says
+        }
         if (got.isEmpty()) {
             throw new ConformanceFailure(where(line) + ": expected " + p.text() + ", saw nothing within " + within.toMillis()
                     + " ms (missing segment)");
@@ -453,6 +480,7 @@ final class PktInterpreter {
      */
     private Segment coalesce(int line, Packet p, Segment first, long latest, Duration within) {
         Segment s = first;
+        boolean coalesced = false;
         long want = p.length();
         var space = ScriptSupport.space();
         while (s.payloadLength() > 0 && s.payloadLength() < want && space.knowsTargetIsn() && space.targetRelative(s.seq()) == p.seq()) {
@@ -470,8 +498,15 @@ final class PktInterpreter {
             byte[] data = new byte[s.payloadLength() + n.payloadLength()];
             System.arraycopy(s.payload(), 0, data, 0, s.payloadLength());
             System.arraycopy(n.payload(), 0, data, s.payloadLength(), n.payloadLength());
-            s = new Segment(s.srcPort(), s.dstPort(), s.seq(), n.ack(), new tcpct.segment.Flags(s.flags().bits() | n.flags().bits()), n.window(),
-                    n.urgentPointer(), s.options(), data);
+            tcpct.segment.Flags flags = new tcpct.segment.Flags(s.flags().bits() | n.flags().bits());
+            // packetdrill's one TSO packet carries the PSH its skb had; cut into MSS-sized segments on tcpct's wire (no TSO),
+            // the kernel marks PSH on other boundaries: on a line that came as several segments PSH is not compared
+            flags = p.has('P') ? flags.with(Flag.PSH) : flags.without(Flag.PSH);
+            s = new Segment(s.srcPort(), s.dstPort(), s.seq(), n.ack(), flags, n.window(), n.urgentPointer(), s.options(), data);
+            coalesced = true;
+        }
+        if (coalesced) {
+            ScriptSupport.step(where(line) + " came as several segments of the stack's MSS, taken as one (PSH not compared)", () -> { });
         }
         return s;
     }
@@ -517,6 +552,7 @@ final class PktInterpreter {
     /** The blocking form of a call, runnable on another thread (it uses the agent client only). */
     private java.util.function.Supplier<Outcome> blockingBody(Event e, Syscall c, tcpct.agent.AgentClient agent, long waitMs) {
         Integer sock = fds.get(fdArg(e, c, 0));
+        boolean canPoll = ScriptSupport.agentHas("poll");
         return () -> {
             try {
                 switch (c.name()) {
@@ -525,7 +561,7 @@ final class PktInterpreter {
                         return new Outcome(a.path("sock").asInt(), null, ScriptSupport.realtimeNanos());
                     }
                     case "write", "send", "sendto" -> {
-                        return new Outcome(sendAll(agent, sock, (int) intArg(e, c, 2)), null, ScriptSupport.realtimeNanos());
+                        return new Outcome(sendBlocking(agent, sock, (int) intArg(e, c, 2), canPoll, waitMs), null, ScriptSupport.realtimeNanos());
                     }
                     default -> {
                         return readUpTo(agent, sock, intArg(e, c, 2), expectedValue(c), waitMs);
@@ -636,6 +672,10 @@ final class PktInterpreter {
             case "fcntl" -> {
                 long fd = fdArg(e, c, 0);
                 sock(e, c, fd);
+                if (c.args().size() > 1 && c.args().get(1).text().equals("F_GETFL")) {
+                    // the mode the script set (every agent socket is non-blocking), in Linux's values: O_RDWR, O_NONBLOCK
+                    return O_RDWR | (nonBlocking.getOrDefault(fd, false) ? O_NONBLOCK : 0);
+                }
                 nonBlocking.put(fd, c.args().size() > 2 && c.args().get(2).text().contains("O_NONBLOCK"));
                 return 0; // every agent socket is non-blocking (agent protocol, section 7): the interpreter keeps the script's mode
             }
@@ -800,6 +840,31 @@ final class PktInterpreter {
             sent += took;
             if (took < n) {
                 break;
+            }
+        }
+        return sent;
+    }
+
+    /**
+     * A blocking write: sends until all {@code length} octets are queued, waiting (the agent's poll for "out",
+     * protocol 2) while the send buffer is full, as the stack's own blocking write would; at most {@code waitMs}.
+     * Without poll, what one round of sends queued.
+     */
+    private static long sendBlocking(tcpct.agent.AgentClient agent, Integer sock, int length, boolean canPoll, long waitMs) {
+        long deadline = System.nanoTime() + waitMs * 1_000_000L;
+        long sent = sendAll(agent, sock, length);
+        while (sent < length && canPoll) {
+            long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
+            if (left == 0 || agent.call("poll", args("sock", sock, "events", "out", "timeoutMs", left), Duration.ofMillis(left))
+                    .path("revents").asText("").isEmpty()) {
+                break; // still full when the call's time ran out: the caller reports it as still blocked
+            }
+            try {
+                sent += sendAll(agent, sock, (int) (length - sent));
+            } catch (AgentError err) {
+                if (!err.errno().equals("EAGAIN")) {
+                    throw err;
+                }
             }
         }
         return sent;

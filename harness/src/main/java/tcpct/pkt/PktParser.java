@@ -31,11 +31,68 @@ public final class PktParser {
     }
 
     public static PktScript parse(Path path, String shownAs) throws IOException {
-        return parse(shownAs, Files.readString(path, StandardCharsets.UTF_8));
+        return parse(path, shownAs, java.util.Set.of());
+    }
+
+    /** The script at {@code path}, with {@code defines} the names its {@code #ifdef} lines see as defined ({@code --define}). */
+    public static PktScript parse(Path path, String shownAs, java.util.Set<String> defines) throws IOException {
+        return parse(shownAs, Files.readString(path, StandardCharsets.UTF_8), defines);
     }
 
     public static PktScript parse(String file, String source) {
-        return new PktParser(file, Lexer.tokens(file, source)).script();
+        return parse(file, source, java.util.Set.of());
+    }
+
+    public static PktScript parse(String file, String source, java.util.Set<String> defines) {
+        return new PktParser(file, Lexer.tokens(file, conditional(file, source, defines))).script();
+    }
+
+    /**
+     * The script with its conditional lines resolved, as FreeBSD's tcp-testsuite writes them: {@code #ifdef NAME},
+     * {@code #ifndef NAME}, {@code #else}, {@code #endif}, each on a line of its own, nested; a line left out
+     * becomes an empty line, so that line numbers stay those of the file.
+     */
+    static String conditional(String file, String source, java.util.Set<String> defines) {
+        if (!source.contains("#")) {
+            return source;
+        }
+        StringBuilder out = new StringBuilder();
+        java.util.Deque<boolean[]> open = new java.util.ArrayDeque<>(); // per #if: {this branch taken, the enclosing one active}
+        java.util.Deque<Integer> openedAt = new java.util.ArrayDeque<>();
+        int lineNo = 0;
+        for (String line : source.split("\n", -1)) {
+            lineNo++;
+            String t = line.strip();
+            boolean active = open.isEmpty() || open.peek()[0] && open.peek()[1];
+            if (t.startsWith("#ifdef ") || t.startsWith("#ifndef ")) {
+                boolean want = t.startsWith("#ifdef ");
+                String name = t.substring(t.indexOf(' ') + 1).strip();
+                open.push(new boolean[] {defines.contains(name) == want, active});
+                openedAt.push(lineNo);
+                line = "";
+            } else if (t.equals("#else")) {
+                if (open.isEmpty()) {
+                    throw new PktSyntaxError(file, lineNo, "#else after an #ifdef", "#else without one");
+                }
+                open.peek()[0] = !open.peek()[0];
+                line = "";
+            } else if (t.equals("#endif")) {
+                if (open.isEmpty()) {
+                    throw new PktSyntaxError(file, lineNo, "#endif after an #ifdef", "#endif without one");
+                }
+                open.pop();
+                openedAt.pop();
+                line = "";
+            } else if (!active) {
+                line = "";
+            }
+            out.append(line).append('\n');
+        }
+        if (!open.isEmpty()) {
+            throw new PktSyntaxError(file, openedAt.peek(), "#endif closing this #ifdef", "end of file");
+        }
+        out.setLength(out.length() - 1);
+        return out.toString();
     }
 
     private PktScript script() {

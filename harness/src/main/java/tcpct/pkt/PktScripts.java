@@ -24,12 +24,18 @@ public final class PktScripts {
 
     private static volatile Map<String, Entry> installed = Map.of();
     private static volatile PktSettings settings = PktSettings.DEFAULTS;
+    private static volatile boolean skipShell;
 
     private PktScripts() {
     }
 
     /** Finds and parses the scripts under {@code paths}. A path that does not exist, or holds no script, is an IllegalArgumentException. */
     public static List<Entry> find(List<Path> paths) throws IOException {
+        return find(paths, java.util.Set.of());
+    }
+
+    /** The same, with {@code defines} the names the scripts' {@code #ifdef} lines see as defined. */
+    public static List<Entry> find(List<Path> paths, java.util.Set<String> defines) throws IOException {
         Map<String, Entry> out = new LinkedHashMap<>();
         for (Path given : paths) {
             if (!Files.exists(given)) {
@@ -56,7 +62,7 @@ public final class PktScripts {
                 PktScript script = null;
                 PktSyntaxError error = null;
                 try {
-                    script = PktParser.parse(f, id);
+                    script = PktParser.parse(f, id, defines);
                 } catch (PktSyntaxError e) {
                     error = e;
                 }
@@ -70,6 +76,12 @@ public final class PktScripts {
 
     /** Makes {@code entries} the run's scripts, played with {@code s}. */
     public static void install(List<Entry> entries, PktSettings s) {
+        install(entries, s, false);
+    }
+
+    /** The same; with {@code skipShellLines} ({@code --shell skip}) the scripts' shell lines are shown but not run. */
+    public static void install(List<Entry> entries, PktSettings s, boolean skipShellLines) {
+        skipShell = skipShellLines;
         Map<String, Entry> m = new LinkedHashMap<>();
         entries.forEach(e -> m.put(e.id(), e));
         installed = m;
@@ -86,6 +98,11 @@ public final class PktScripts {
 
     public static PktSettings settings() {
         return settings;
+    }
+
+    /** Whether the run was told {@code --shell skip}: each shell line is a step that says it was not run. */
+    public static boolean skipsShellLines() {
+        return skipShell;
     }
 
     /** The ids of the installed scripts, for {@code @Scenario(expand = ...)}. */

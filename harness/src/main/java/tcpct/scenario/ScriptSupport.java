@@ -9,6 +9,7 @@ import org.awaitility.core.ConditionTimeoutException;
 import tcpct.agent.AgentClient;
 import tcpct.agent.Endpoint;
 import tcpct.segment.Flag;
+import tcpct.segment.Segment;
 import tcpct.segment.SeqSpace;
 import tcpct.state.TcpState;
 import tcpct.target.VethPair;
@@ -154,8 +155,9 @@ public final class ScriptSupport {
             if (s.targetPort == null) {
                 s.targetPort = seg.srcPort();
             }
-            if (seg.flags().has(Flag.SYN) && !s.space.knowsTargetIsn()) {
-                s.space = s.space.learnTargetIsn(seg.seq());
+            if (seg.flags().has(Flag.SYN) && (!s.space.knowsTargetIsn() || s.targetIsnProvisional)) {
+                s.space = new SeqSpace(s.space.peerIsn(), seg.seq());
+                s.targetIsnProvisional = false;
             }
             s.rcvNxt = Math.max(s.rcvNxt, s.space.targetRelative(seg.seq()) + seg.seqLength());
             s.lastExpected = seg;
@@ -164,6 +166,64 @@ public final class ScriptSupport {
         } finally {
             s.protocolWaitNanos += clock.share(seen[0], within);
         }
+    }
+
+    /**
+     * The target's first SYN, {@code syn}, stands for relative sequence number {@code scriptSeq} (packetdrill's
+     * outbound {@code S. 1234:1234(0)}: the script picks the number its relative sequence space starts from).
+     */
+    public static void targetSynIs(Segment syn, long scriptSeq) {
+        Session s = Session.current();
+        s.space = new SeqSpace(s.space.peerIsn(), syn.seq().plus(-scriptSeq));
+        s.rcvNxt = s.space.targetRelative(syn.seq()) + syn.seqLength();
+    }
+
+    /**
+     * Before the target has sent a SYN, a script's numbers about the target's side (an inbound ACK, an outbound
+     * RST's SEQ) are taken as absolute, as packetdrill takes them: the target's ISN stands at 0 until its SYN comes.
+     */
+    public static void assumeTargetIsnUntilItsSyn() {
+        Session s = Session.current();
+        if (!s.space.knowsTargetIsn()) {
+            s.space = s.space.learnTargetIsn(tcpct.segment.SeqNum.of(0));
+            s.targetIsnProvisional = true;
+        }
+    }
+
+    /** How many frames of the scenario the wire has captured so far: a mark for {@link #injectedAt}. */
+    public static int frameMark() {
+        return Session.current().frameCount();
+    }
+
+    /** How long {@link #injectedAt} waits for the capture of a frame the peer sent (the capture thread is behind by microseconds). */
+    static final Duration CAPTURED_WITHIN = Duration.ofMillis(50);
+
+    /**
+     * The kernel timestamp at which the first frame the peer sent after {@code mark} passed the wire, or
+     * {@code fallbackNanos} if its capture did not come within {@link #CAPTURED_WITHIN}: the moment an inbound
+     * packet really happened, which the harness's own latency between deciding to send and the frame leaving
+     * would otherwise add to the target's answer time.
+     */
+    public static long injectedAt(int mark, long fallbackNanos) {
+        Session s = Session.current();
+        long[] at = {0};
+        try {
+            await("the capture of the frame the peer just sent").pollInSameThread().atMost(CAPTURED_WITHIN).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(1)).until(() -> {
+                        synchronized (s.frames) {
+                            for (int i = mark; i < s.frames.size(); i++) {
+                                if (s.frames.get(i).direction() == tcpct.wire.Direction.TO_TARGET) {
+                                    at[0] = s.frames.get(i).timestampNanos();
+                                    return true;
+                                }
+                            }
+                        }
+                        return false;
+                    });
+        } catch (ConditionTimeoutException e) {
+            return fallbackNanos;
+        }
+        return at[0];
     }
 
     /**

@@ -33,6 +33,8 @@ final class Session {
     final List<Frame> frames = new ArrayList<>();
     final List<TcpState> observed = new ArrayList<>();
     SeqSpace space;
+    /** The target's ISN in {@link #space} is a stand-in (0, a script's numbers taken as absolute) until the target's SYN says. */
+    boolean targetIsnProvisional;
     /** The port the target listens on, if the scenario makes it listen: chosen fresh at the start. */
     final int listenPort;
     Integer targetPort;

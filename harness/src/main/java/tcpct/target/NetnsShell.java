@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * host's tools and files but inside the target's network namespace, so what it sets (sysctls under
  * {@code net.}, qdiscs, tcp_metrics) is the target's alone; and in a mount namespace of its own in which
  * {@code /proc/sys} is read-only except its per-namespace {@code net/} part and {@code /tmp} is the scenario's
- * own folder, so a line can change neither the host's kernel settings nor its {@code /tmp}. The target's
+ * own folder (but for the folder under it that holds the script, if any), so a line can change neither the
+ * host's kernel settings nor its {@code /tmp}. The target's
  * {@code eth0} answers to packetdrill's device name {@code tun0} too (an altname), for lines such as
  * {@code tc qdisc add dev tun0 root pfifo}.
  */
@@ -32,11 +33,13 @@ public final class NetnsShell {
 
     private static final String WRAPPER = String.join("\n",
             "set -e",
-            "mount --bind \"$1\" /tmp",
+            "cd \"$2\"",
+            // a script's folder under /tmp stays where it was: its top folder is bound into the new /tmp at the same path
+            "if [ -n \"$4\" ]; then mkdir -p \"$1/${4#/tmp/}\"; mount --bind \"$4\" \"$1/${4#/tmp/}\"; fi",
+            "mount --rbind \"$1\" /tmp",
             "mount --bind /proc/sys /proc/sys",
             "mount --bind /proc/sys/net /proc/sys/net",
             "mount -o remount,bind,ro /proc/sys",
-            "cd \"$2\"",
             "exec /bin/sh -c \"$3\"");
 
     private NetnsShell() {
@@ -56,7 +59,7 @@ public final class NetnsShell {
      */
     static Result run(long pid, String command, Path cwd, Path tmp) {
         List<String> argv = List.of("nsenter", "-t", Long.toString(pid), "-n", "--", "unshare", "--mount", "--propagation", "private", "--",
-                "/bin/sh", "-c", WRAPPER, "tcpct-shell", tmp.toString(), cwd.toString(), command);
+                "/bin/sh", "-c", WRAPPER, "tcpct-shell", tmp.toString(), cwd.toString(), command, topUnderTmp(cwd));
         Path out;
         try {
             out = java.nio.file.Files.createTempFile("tcpct-shell-", ".out"); // a file, not a pipe: a line that prints much cannot block
@@ -90,6 +93,18 @@ public final class NetnsShell {
         } finally {
             deleteQuietly(out);
         }
+    }
+
+    /** The folder right under /tmp that holds {@code cwd} ({@code /tmp/pd} for {@code /tmp/pd/tcp/close}), or "" when cwd is elsewhere. */
+    static String topUnderTmp(Path cwd) {
+        Path real;
+        try {
+            real = cwd.toRealPath();
+        } catch (IOException e) {
+            real = cwd.toAbsolutePath().normalize();
+        }
+        Path tmp = Path.of("/tmp");
+        return real.startsWith(tmp) && real.getNameCount() > 1 ? tmp.resolve(real.getName(1)).toString() : "";
     }
 
     private static void deleteQuietly(Path f) {

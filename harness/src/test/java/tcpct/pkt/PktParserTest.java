@@ -147,7 +147,8 @@ public class PktParserTest {
                 +0 `sysctl -q net.ipv4.tcp_sack=0`
                 +0 %{ assert tcpi_state == TCP_ESTABLISHED, tcpi_state
                 }%
-                `echo done`
+                `echo done \\
+                   again`
                 """);
         assertThat(s.options()).extracting(PktScript.Setting::name).containsExactly("tolerance_usecs", "ip_version", "local_ip", "verbose");
         assertThat(s.options()).extracting(PktScript.Setting::value).containsExactly("10000", "ipv4", "192.0.2.1", null);
@@ -158,6 +159,8 @@ public class PktParserTest {
         assertThat(s.events().get(2).action()).isEqualTo(new Action.Shell("sysctl -q net.ipv4.tcp_sack=0"));
         assertThat(((Action.Code) s.events().get(3).action()).source()).contains("tcpi_state == TCP_ESTABLISHED");
         assertThat(s.events().get(4).line()).isEqualTo(13);
+        // a backquoted command is kept as written: the shell reads its line continuation
+        assertThat(s.events().get(4).action()).isEqualTo(new Action.Shell("echo done \\\n   again"));
     }
 
     @Test
@@ -183,5 +186,30 @@ public class PktParserTest {
         assertThat(t).extracting(Token::kind).containsExactly(Token.Kind.INTEGER, Token.Kind.PUNCT, Token.Kind.INTEGER, Token.Kind.IPV4_ADDR,
                 Token.Kind.IPV6_ADDR, Token.Kind.FLOAT, Token.Kind.INTEGER, Token.Kind.HEX_INTEGER, Token.Kind.INTEGER, Token.Kind.ELLIPSIS,
                 Token.Kind.FLOAT, Token.Kind.IPV6_ADDR, Token.Kind.WORD, Token.Kind.END);
+    }
+
+    @Test
+    public void ifdefLinesKeepTheDefinedBranchAndTheLineNumbers() {
+        String src = """
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                #ifdef STANDARD
+                +0 close(3) = 0
+                #else
+                +0 shutdown(3, SHUT_WR) = 0
+                #endif
+                #ifdef FreeBSD
+                +0 `tcpdrop -s TIME_WAIT`
+                #endif
+                """;
+        PktScript std = PktParser.parse("t.pkt", src, java.util.Set.of("STANDARD"));
+        assertThat(std.events()).extracting(PktScript.Event::line).containsExactly(1, 3);
+        PktScript none = PktParser.parse("t.pkt", src, java.util.Set.of());
+        assertThat(none.events()).extracting(PktScript.Event::line).containsExactly(1, 5);
+        PktScript bsd = PktParser.parse("t.pkt", src, java.util.Set.of("FreeBSD"));
+        assertThat(bsd.events()).extracting(PktScript.Event::line).containsExactly(1, 5, 8);
+        assertThatThrownBy(() -> PktParser.parse("t.pkt", "#ifdef X\n0 close(3) = 0\n", java.util.Set.of()))
+                .hasMessage("t.pkt:1: expected #endif closing this #ifdef, found end of file");
+        assertThatThrownBy(() -> PktParser.parse("t.pkt", "#endif\n", java.util.Set.of()))
+                .hasMessage("t.pkt:1: expected #endif after an #ifdef, found #endif without one");
     }
 }
