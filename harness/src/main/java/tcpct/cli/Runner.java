@@ -274,8 +274,9 @@ public final class Runner {
 
     /** The scenarios of {@code selected} that run over {@code family}: over IPv6, those with an IPv6 form (no {@code ipv4Only}). */
     static List<ScenarioCatalog.Entry> overFamily(List<ScenarioCatalog.Entry> selected, tcpct.wire.IpFamily family) {
-        return family == tcpct.wire.IpFamily.IPV4 ? selected
-                : selected.stream().filter(e -> e.method().getAnnotation(tcpct.scenario.Scenario.class).ipv4Only().isEmpty()).toList();
+        return selected.stream().filter(e -> tcpct.pkt.PktScripts.runsOver(e.id(), family)) // a packetdrill script: over its --ip_version
+                .filter(e -> family == tcpct.wire.IpFamily.IPV4 || e.method().getAnnotation(tcpct.scenario.Scenario.class).ipv4Only().isEmpty())
+                .toList();
     }
 
     /** Runs {@code selected} once per IP version of {@code ip}, in order: one TestNG test each, its ids suffixed by the version's. */

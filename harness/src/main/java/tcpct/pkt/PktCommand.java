@@ -97,6 +97,12 @@ public final class PktCommand {
         }
         List<PktScripts.Entry> scripts = PktScripts.find(paths, defines);
         PktScripts.install(scripts, settings, Boolean.TRUE.equals(skipShell));
+        // each script runs over the IP version its --ip_version says: without --ip, the run takes the versions the scripts need
+        List<tcpct.wire.IpFamily> need = PktScripts.families();
+        if (!rest.contains("--ip") && rest.stream().noneMatch(a -> a.startsWith("--ip=")) && !need.equals(List.of(tcpct.wire.IpFamily.IPV4))) {
+            rest.add("--ip");
+            rest.add(need.size() == 2 ? "both" : need.get(0) == tcpct.wire.IpFamily.IPV6 ? "6" : "4");
+        }
         return new Split(scripts, settings, rest.toArray(String[]::new));
     }
 

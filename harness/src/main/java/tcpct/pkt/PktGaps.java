@@ -83,8 +83,10 @@ public final class PktGaps {
         for (PktScript.Setting s : script.options()) {
             setting(s).ifPresent(r -> out.add(new Gap(s.line(), r)));
         }
+        tcpct.wire.IpFamily family = script.options().stream().anyMatch(o -> o.name().equals("ip_version") && "ipv6".equals(o.value()))
+                ? tcpct.wire.IpFamily.IPV6 : tcpct.wire.IpFamily.IPV4;
         for (Event e : script.events()) {
-            of(e.action()).ifPresent(r -> out.add(new Gap(e.line(), r)));
+            of(e.action(), family).ifPresent(r -> out.add(new Gap(e.line(), r)));
         }
         return out;
     }
@@ -105,6 +107,12 @@ public final class PktGaps {
     }
 
     static Optional<String> of(Action a) {
+        return of(a, tcpct.wire.IpFamily.IPV4);
+    }
+
+    /** The same for a script over {@code family} (an IPv6 header is 20 octets longer). */
+    static Optional<String> of(Action a, tcpct.wire.IpFamily family) {
+        int headers = family == tcpct.wire.IpFamily.IPV6 ? 60 : 40;
         if (a instanceof Action.Shell || a instanceof Action.Code) {
             return Optional.empty(); // whether the target runs it is known at run time: see needs
         }
@@ -119,7 +127,7 @@ public final class PktGaps {
                 return Optional.of("IP header fields " + p.ipInfo() + ": tcpct does not set or check ECN, TOS or TTL yet");
             }
             int optionOctets = p.options() == null ? 0 : p.options().stream().mapToInt(PktGaps::octets).sum();
-            if (p.direction() == Action.Direction.INBOUND && 40 + optionOctets + p.length() > WIRE_MTU) {
+            if (p.direction() == Action.Direction.INBOUND && headers + optionOctets + p.length() > WIRE_MTU) {
                 return Optional.of("an inbound packet of " + p.length() + " octets: more than tcpct's wire carries in one frame (MTU "
                         + WIRE_MTU + "; packetdrill's tun device takes it as one GSO packet)");
             }

@@ -20,6 +20,36 @@ public final class PktScripts {
 
     /** One script: its id, file, and either its parse or its syntax error. */
     public record Entry(String id, Path file, PktScript script, PktSyntaxError error) {
+
+        /**
+         * The IP version the script runs over: its own {@code --ip_version} line, else the run's; a script that does
+         * not parse runs (to its ERROR) over the run's.
+         */
+        public tcpct.wire.IpFamily family(PktSettings run) {
+            if (script != null) {
+                for (PktScript.Setting o : script.options()) {
+                    if (o.name().equals("ip_version") && "ipv6".equals(o.value())) {
+                        return tcpct.wire.IpFamily.IPV6;
+                    }
+                    if (o.name().equals("ip_version") && "ipv4".equals(o.value())) {
+                        return tcpct.wire.IpFamily.IPV4;
+                    }
+                }
+            }
+            return run.family();
+        }
+    }
+
+    /** Whether scenario {@code id} runs over {@code family}: not a script's (a Java scenario), or a script of that family. */
+    public static boolean runsOver(String id, tcpct.wire.IpFamily family) {
+        String base = tcpct.wire.IpFamily.baseId(id);
+        Entry e = installed.get(base);
+        return e == null || e.family(settings) == family;
+    }
+
+    /** The IP versions the installed scripts run over, IPv4 first. */
+    public static List<tcpct.wire.IpFamily> families() {
+        return installed.values().stream().map(e -> e.family(settings)).distinct().sorted().toList();
     }
 
     private static volatile Map<String, Entry> installed = Map.of();

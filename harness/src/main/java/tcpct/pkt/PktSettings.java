@@ -8,7 +8,8 @@ import java.util.List;
  * of their script time (4000 us, 12.5 %); {@code bindPort} is the port the script's explicit port numbers
  * and sockaddrs use for the stack's bound port (8080; tcpct maps it to the scenario's fresh port);
  * {@code mss} the segment size by which one outbound script packet may arrive as several segments (null:
- * segments match lines one to one); IP version 4 only for now.
+ * segments match lines one to one); {@code ipVersion} ipv4 (the default) or ipv6, the family of the peer, the
+ * wire and the stack's sockets.
  */
 public record PktSettings(long toleranceUsecs, double tolerancePercent, int bindPort, Integer mss, String ipVersion) {
 
@@ -49,9 +50,9 @@ public record PktSettings(long toleranceUsecs, double tolerancePercent, int bind
                     if (!List.of("ipv4", "ipv6", "ipv4-mapped-ipv6").contains(value)) {
                         throw new IllegalArgumentException("--ip_version takes ipv4, ipv6 or ipv4-mapped-ipv6, got '" + value + "'");
                     }
-                    if (!value.equals("ipv4")) {
-                        throw new UnsupportedOperationException("--ip_version " + value + " is not implemented yet: tcpct's wire carries IPv4"
-                                + " only; use --ip_version ipv4 (the default)");
+                    if (value.equals("ipv4-mapped-ipv6")) {
+                        throw new UnsupportedOperationException("--ip_version " + value + " is not implemented yet: tcpct plays IPv4 and IPv6"
+                                + " peers but does not give the stack an IPv4-mapped IPv6 socket; use --ip_version ipv4 or ipv6");
                     }
                     yield new PktSettings(toleranceUsecs, tolerancePercent, bindPort, mss, value);
                 }
@@ -68,6 +69,11 @@ public record PktSettings(long toleranceUsecs, double tolerancePercent, int bind
             throw new IllegalArgumentException("--" + name + " takes a number above 0, got " + v);
         }
         return v;
+    }
+
+    /** The IP version as tcpct names it: ipv6 or ipv4. */
+    public tcpct.wire.IpFamily family() {
+        return ipVersion.equals("ipv6") ? tcpct.wire.IpFamily.IPV6 : tcpct.wire.IpFamily.IPV4;
     }
 
     /** The tolerance for an event {@code sinceLastUsecs} after the previous one, in microseconds (packetdrill's rule). */

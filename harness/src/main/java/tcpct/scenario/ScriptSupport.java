@@ -40,8 +40,20 @@ public final class ScriptSupport {
         return Session.current().peerPort;
     }
 
+    /** The peer's address over the scenario's IP version (192.0.2.1, or 2001:db8::1 for an {@code @ipv6} run). */
     public static String peerAddress() {
-        return VethPair.PEER_IP;
+        return Session.current().family.peerIp;
+    }
+
+    /** The IP version the scenario runs over. */
+    public static tcpct.wire.IpFamily family() {
+        return Session.current().family;
+    }
+
+    /** Whether the target's agent has sockets of the scenario's IP version (hello's families). */
+    public static boolean agentHasFamily() {
+        Session s = Session.current();
+        return s.lab.agentHas(s.family);
     }
 
     /** The connection's sequence space: relative numbers from each side's ISN (the target's once its SYN was seen). */

@@ -28,8 +28,9 @@ public class PktSettingsTest {
         assertThatThrownBy(() -> PktSettings.DEFAULTS.with("tolerance_usecs", "0")).hasMessage("--tolerance_usecs takes a number above 0, got 0");
         assertThatThrownBy(() -> PktSettings.DEFAULTS.with("bind_port", "70000")).hasMessageContaining("from 1 to 65535");
         assertThatThrownBy(() -> PktSettings.DEFAULTS.with("ip_version", "ipv7")).hasMessageContaining("ipv4, ipv6 or ipv4-mapped-ipv6");
-        assertThatThrownBy(() -> PktSettings.DEFAULTS.with("ip_version", "ipv6")).isInstanceOf(UnsupportedOperationException.class)
-                .hasMessageContaining("--ip_version ipv6 is not implemented yet");
+        assertThat(PktSettings.DEFAULTS.with("ip_version", "ipv6").family()).isEqualTo(tcpct.wire.IpFamily.IPV6);
+        assertThatThrownBy(() -> PktSettings.DEFAULTS.with("ip_version", "ipv4-mapped-ipv6")).isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("--ip_version ipv4-mapped-ipv6 is not implemented yet");
         assertThatThrownBy(() -> PktSettings.DEFAULTS.with("frob", "1")).hasMessageStartingWith("unknown packetdrill option --frob");
     }
 

@@ -40,12 +40,26 @@ public class PktIT {
     @Test
     public void everyScriptIsAScenarioWithTheVerdictLinuxExpects() throws Exception {
         assertThat(run.exit()).as(run.toString()).isZero();
-        assertThat(summary.path("scenarios")).hasSize(12);
+        assertThat(summary.path("scenarios")).hasSize(13);
         assertThat(Files.readString(out.resolve("junit.xml"))).contains("pkt/syscalls/poll-read-shutdown.pkt");
         for (String id : List.of("pkt/close/local-close.pkt", "pkt/close/closed-port-rst.pkt", "pkt/establish/passive-open.pkt",
                 "pkt/syscalls/blocking-connect.pkt", "pkt/syscalls/poll-read-shutdown.pkt", "pkt/shell/timestamps-off.pkt",
-                "pkt/code/tcp-info.pkt")) {
+                "pkt/code/tcp-info.pkt", "pkt/establish/passive-open-ipv6.pkt@ipv6")) {
             assertThat(scenario(id).path("verdict").asText()).as(id + ": " + scenario(id).path("failure").asText()).isIn("PASSED", "NON_STRICT");
+        }
+    }
+
+    @Test
+    public void aScriptRunsOverTheIpVersionItsOwnOptionSays() throws Exception {
+        // its --ip_version=ipv6 line made the run take IPv6 too (no --ip given): that script over IPv6 only, the others over IPv4 only
+        JsonNode v6 = scenario("pkt/establish/passive-open-ipv6.pkt@ipv6");
+        assertThat(v6.path("verdict").asText()).as(v6.path("failure").asText()).isIn("PASSED", "NON_STRICT");
+        List<String> ids = new ArrayList<>();
+        summary.path("scenarios").forEach(s -> ids.add(s.path("id").asText()));
+        assertThat(ids).doesNotContain("pkt/establish/passive-open-ipv6.pkt", "pkt/establish/passive-open.pkt@ipv6");
+        try (var pcap = Files.newInputStream(out.resolve(v6.path("pcap").asText()))) {
+            byte[] b = pcap.readAllBytes();
+            assertThat(java.util.HexFormat.of().formatHex(b)).as("the pcap holds IPv6 frames (ethertype 86dd)").contains("86dd6");
         }
     }
 
@@ -99,14 +113,14 @@ public class PktIT {
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.stdout()).contains("pkt/syscalls/blocking-connect.pkt", "line 4 needs a shell line: runs on a target whose target.json says",
                 "line 11 needs a %{ }% block over tcp_info", "ERROR pkt/wrong/syntax-error.pkt:4:",
-                "12 packetdrill scripts, 11 parse, 11 with every line runnable by tcpct on linux, 6 of them on every target");
+                "13 packetdrill scripts, 12 parse, 12 with every line runnable by tcpct on linux, 6 of them on every target");
     }
 
     @Test
-    public void otherIpVersionsAndMissingScriptsAreOneLineErrors() throws Exception {
-        Tcpct.Result v6 = Tcpct.run("run", "--pkt", SCRIPTS.toString(), "--ip_version", "ipv6");
+    public void ipv4MappedAddressesAndMissingScriptsAreOneLineErrors() throws Exception {
+        Tcpct.Result v6 = Tcpct.run("run", "--pkt", SCRIPTS.toString(), "--ip_version", "ipv4-mapped-ipv6");
         assertThat(v6.exit()).as(v6.toString()).isEqualTo(2);
-        assertThat(v6.stderr().strip()).startsWith("tcpct: UNIMPLEMENTED: --ip_version ipv6 is not implemented yet").hasLineCount(1);
+        assertThat(v6.stderr().strip()).startsWith("tcpct: UNIMPLEMENTED: --ip_version ipv4-mapped-ipv6 is not implemented yet").hasLineCount(1);
         Tcpct.Result none = Tcpct.run("run", "--pkt", "/nonexistent/x.pkt");
         assertThat(none.exit()).isEqualTo(2);
         assertThat(none.stderr()).contains("--pkt /nonexistent/x.pkt does not exist");
