@@ -316,21 +316,20 @@ final class PktCode {
         }
 
         Object expr() {
-            Object v = and();
-            while (atWord("or")) {
-                next();
-                Object r = and();
-                v = truthy(v) ? v : r;
-            }
-            return v;
+            return logical("or", this::and);
         }
 
         Object and() {
-            Object v = not();
-            while (atWord("and")) {
+            return logical("and", this::not);
+        }
+
+        /** {@code a or b} (the first true operand, else the last) and {@code a and b} (the first false one, else the last), as Python. */
+        Object logical(String word, java.util.function.Supplier<Object> operand) {
+            Object v = operand.get();
+            while (atWord(word)) {
                 next();
-                Object r = not();
-                v = truthy(v) ? r : v;
+                Object r = operand.get();
+                v = truthy(v) == word.equals("or") ? v : r;
             }
             return v;
         }
@@ -376,59 +375,38 @@ final class PktCode {
             };
         }
 
-        Object bitOr() {
-            Object v = bitXor();
-            while (atOp("|")) {
-                int line = next().line();
-                v = num(v, line).or(num(bitXor(), line));
+        /** One precedence level of left-associative operators {@code ops} over operands of the next level, {@code operand}. */
+        Object level(java.util.function.Supplier<Object> operand, List<String> ops) {
+            Object v = operand.get();
+            while (peek().kind() == Kind.OP && ops.contains(peek().text())) {
+                Tok op = next();
+                v = apply(op, v, operand.get());
             }
             return v;
+        }
+
+        Object bitOr() {
+            return level(this::bitXor, List.of("|"));
         }
 
         Object bitXor() {
-            Object v = bitAnd();
-            while (atOp("^")) {
-                int line = next().line();
-                v = num(v, line).xor(num(bitAnd(), line));
-            }
-            return v;
+            return level(this::bitAnd, List.of("^"));
         }
 
         Object bitAnd() {
-            Object v = shift();
-            while (atOp("&")) {
-                int line = next().line();
-                v = num(v, line).and(num(shift(), line));
-            }
-            return v;
+            return level(this::shift, List.of("&"));
         }
 
         Object shift() {
-            Object v = sum();
-            while (atOp("<<") || atOp(">>")) {
-                Tok op = next();
-                int by = num(sum(), op.line()).intValueExact();
-                v = op.text().equals("<<") ? num(v, op.line()).shiftLeft(by) : num(v, op.line()).shiftRight(by);
-            }
-            return v;
+            return level(this::sum, List.of("<<", ">>"));
         }
 
         Object sum() {
-            Object v = term();
-            while (atOp("+") || atOp("-")) {
-                Tok op = next();
-                v = arith(op.text(), v, term(), op.line());
-            }
-            return v;
+            return level(this::term, List.of("+", "-"));
         }
 
         Object term() {
-            Object v = unary();
-            while (atOp("*") || atOp("//") || atOp("%") || atOp("/")) {
-                Tok op = next();
-                v = arith(op.text(), v, unary(), op.line());
-            }
-            return v;
+            return level(this::unary, List.of("*", "//", "%", "/"));
         }
 
         Object unary() {
@@ -507,6 +485,18 @@ final class PktCode {
             }
             throw new Undefined(line, name);
         }
+    }
+
+    private static Object apply(Tok op, Object a, Object b) {
+        int line = op.line();
+        return switch (op.text()) {
+            case "|" -> num(a, line).or(num(b, line));
+            case "^" -> num(a, line).xor(num(b, line));
+            case "&" -> num(a, line).and(num(b, line));
+            case "<<" -> num(a, line).shiftLeft(num(b, line).intValueExact());
+            case ">>" -> num(a, line).shiftRight(num(b, line).intValueExact());
+            default -> arith(op.text(), a, b, line);
+        };
     }
 
     private static Object arith(String op, Object a, Object b, int line) {
