@@ -255,7 +255,14 @@ void st_input(const void *frame, size_t len)
 {
     if (len == 0 || len > 0xffff)
         return;
-    struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+    /* PBUF_RAM, not PBUF_POOL: Debian's liblwip disagrees with itself about
+     * the pool's buffers. Its memp.c includes glibc's netinet/tcp.h (through
+     * lwip/sockets.h and lwipopts.h's posix/inet.h), whose TCP_MSS 512 replaces
+     * lwipopts.h's 1460, so memp_PBUF_POOL.size is 616 (592 octets of payload);
+     * pbuf.c never sees that header and fills up to its PBUF_POOL_BUFSIZE, 1536
+     * octets, per pool pbuf. A frame over 592 octets then overran its malloc'd
+     * block (heap corruption). A PBUF_RAM pbuf is sized by pbuf.c alone. */
+    struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
     if (p == NULL)
         return; /* dropped, as a NIC out of buffers would */
     if (pbuf_take(p, frame, (u16_t)len) != ERR_OK) {
