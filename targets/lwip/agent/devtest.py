@@ -225,7 +225,10 @@ def run(a, proc):
     check(a.call("send", sock=l["sock"], data="xyz")["errno"] == "EINVAL", "odd hex: EINVAL")
     check(a.call("send", sock=l["sock"], data="78")["errno"] == "ENOTCONN", "send on a listener: ENOTCONN")
     check(a.call("listen", port=5000)["errno"] == "EADDRINUSE", "a second listener on the port: EADDRINUSE")
-    check(a.call("connect", addr="2001:db8::1", port=1)["errno"] == "EAFNOSUPPORT", "IPv6: EAFNOSUPPORT")
+    r6 = a.call("connect", addr="2001:db8::1", port=1)
+    check(r6.get("ok") is True and r6.get("inProgress") is True, "IPv6 connect: under way (the agent has IPv6)", r6)
+    if r6.get("ok"):
+        a.call("abort", sock=r6["sock"])
     check(a.call("frobnicate")["errno"] == "ENOSYS", "unknown command: ENOSYS")
     r = a.raw('{"id":7,"cmd":"hello"\n')
     check(r["id"] is None and r["errno"] == "EPROTO", "malformed JSON: EPROTO, id null", r)
