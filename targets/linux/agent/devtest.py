@@ -21,7 +21,7 @@ WORK = "/tmp/tcpct-agentdev"
 SOCK = WORK + "/agent.sock"
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXPECTED_COMMANDS = ["hello", "socket", "setsockopt", "getsockopt", "listen", "accept", "connect",
-                     "send", "recv", "shutdown", "close", "abort", "states", "reset", "bye", "bind", "poll", "tcpinfo"]
+                     "send", "recv", "shutdown", "close", "abort", "states", "reset", "bye", "bind", "poll", "tcpinfo", "sendto"]
 
 passed = 0
 failed = []
@@ -294,6 +294,15 @@ def test_session(agent):
     expect_err(a, "EBADF", "tcpinfo", sock=987)
     a.ok("close", sock=cs)
     a.ok("close", sock=ss)
+
+    # sendto with fastopen: without a cookie for the peer the stack sends a SYN asking for one, and says EINPROGRESS
+    s5 = a.ok("socket", family="inet")["sock"]
+    r = expect_err(a, "EINPROGRESS", "sendto", sock=s5, addr="192.0.2.2", port=5000, data="68690a", fastopen=True)
+    check(any(e["remote"] == "192.0.2.2:5000" and e["state"] in ("SYN-SENT", "ESTABLISHED") for e in a.states()),
+          "sendto fastopen: a connection on its way", r)
+    a.ok("setsockopt", sock=ls, name="TCP_FASTOPEN", value=5)
+    a.ok("abort", sock=s5)
+    expect_err(a, "EINVAL", "sendto", sock=ls, addr="192.0.2.2", port=5000, data="6", fastopen=True)
 
     # abort -> RST -> peer ECONNRESET, no endpoint left
     cs, ss, cl = pair(a, ls, 5000)

@@ -24,7 +24,7 @@ public final class PktGaps {
     /** The socket options the agent protocol names (section 5, setsockopt). */
     public static final Set<String> OPTIONS = Set.of("SO_REUSEADDR", "SO_KEEPALIVE", "SO_RCVBUF", "SO_SNDBUF", "SO_LINGER", "TCP_NODELAY",
             "TCP_MAXSEG", "TCP_SYNCNT", "TCP_LINGER2", "TCP_USER_TIMEOUT", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT", "TCP_DEFER_ACCEPT",
-            "TCP_QUICKACK", "TCP_WINDOW_CLAMP");
+            "TCP_QUICKACK", "TCP_WINDOW_CLAMP", "TCP_FASTOPEN", "TCP_FASTOPEN_CONNECT");
 
     /** The MTU of tcpct's veth wire (IPv4: 20 octets of IP header and 20 of TCP header before options and data). */
     static final int WIRE_MTU = 1500;
@@ -51,6 +51,9 @@ public final class PktGaps {
         if (o instanceof TcpOpt.Sack s) {
             return 2 + 8 * s.blocks().size();
         }
+        if (o instanceof TcpOpt.FastOpen f) {
+            return (f.experimental() ? 4 : 2) + f.cookie().length() / 2;
+        }
         return 0;
     }
 
@@ -76,6 +79,15 @@ public final class PktGaps {
             needs(e.action()).ifPresent(r -> out.add(new Gap(e.line(), r)));
         }
         return out;
+    }
+
+    /** {@code MSG_FASTOPEN}, alone or with {@code MSG_DONTWAIT} (every agent socket is non-blocking anyway). */
+    static boolean isFastOpen(Expr flags) {
+        java.util.Set<String> f = new java.util.HashSet<>();
+        for (String w : flags.text().split("\\|")) {
+            f.add(w.strip());
+        }
+        return f.contains("MSG_FASTOPEN") && java.util.Set.of("MSG_FASTOPEN", "MSG_DONTWAIT").containsAll(f);
     }
 
     public static List<Gap> of(PktScript script) {
@@ -131,6 +143,12 @@ public final class PktGaps {
                 return Optional.of("an inbound packet of " + p.length() + " octets: more than tcpct's wire carries in one frame (MTU "
                         + WIRE_MTU + "; packetdrill's tun device takes it as one GSO packet)");
             }
+            if (p.options() != null && p.direction() == Action.Direction.INBOUND && p.has('S') && !p.has('.')
+                    && p.options().stream().anyMatch(o -> o instanceof TcpOpt.FastOpen f && !f.cookie().isEmpty())) {
+                return Optional.of("a SYN with the Fast Open cookie " + p.options().stream().filter(o -> o instanceof TcpOpt.FastOpen)
+                        .findFirst().get().text() + ": a server's cookie depends on the addresses (RFC 7413, 4.1.2), and the script's"
+                        + " was made for packetdrill's (192.168.0.1, 192.0.2.1), not tcpct's wire (192.0.2.2, 192.0.2.1)");
+            }
             if (p.options() != null) {
                 for (TcpOpt o : p.options()) {
                     if (o instanceof TcpOpt.Other other) {
@@ -173,8 +191,12 @@ public final class PktGaps {
                 if (c.args().size() > 1 && !(c.args().get(1) instanceof Expr.Ellipsis)) {
                     return Optional.of(c.name() + " with the buffer " + c.args().get(1).text() + ": the agent passes its own buffer (write ... only)");
                 }
-                if (c.args().size() > 3 && !c.args().get(3).text().equals("0")) {
-                    return Optional.of(c.name() + " with flags " + c.args().get(3).text() + ": the agent's send and recv take no flags");
+                if (c.name().equals("sendto") && c.args().size() > 4 && isFastOpen(c.args().get(3)) && !(c.args().get(4) instanceof Expr.Ellipsis)) {
+                    return Optional.of("sendto with the address " + c.args().get(4).text() + ": the agent's sendto takes the peer's address (...)");
+                }
+                if (c.args().size() > 3 && !c.args().get(3).text().equals("0") && !(c.name().equals("sendto") && isFastOpen(c.args().get(3)))) {
+                    return Optional.of(c.name() + " with flags " + c.args().get(3).text() + ": the agent's send and recv take no flags"
+                            + " (sendto takes MSG_FASTOPEN)");
                 }
             }
             case "poll" -> {

@@ -377,9 +377,10 @@ final class PktInterpreter {
         for (char c : p.flags().toCharArray()) {
             flags.add(flag(c));
         }
-        SegmentTemplate t = SegmentTemplate.of(flags.stream().filter(f -> f != null).toArray(Flag[]::new)).seq(p.seq());
+        Packet q = relative(p);
+        SegmentTemplate t = SegmentTemplate.of(flags.stream().filter(f -> f != null).toArray(Flag[]::new)).seq(q.seq());
         if (p.has('.')) {
-            t = p.ack() != null ? t.ack(p.ack()) : t;
+            t = q.ack() != null ? t.ack(q.ack()) : t;
         }
         if (p.window() != null) {
             t = t.win(p.window());
@@ -390,6 +391,45 @@ final class PktInterpreter {
         }
         t = t.options(options(p.options()));
         peer.send(t);
+        if (p.has('S')) {
+            ScriptSupport.peerSynIs(peerBase().plus(p.seq())); // the peer's later numbers count from this SYN's
+        }
+    }
+
+    /** The peer's sequence numbers before any SYN of the script: a SYN's number {@code X} goes on the wire as this plus X. */
+    private tcpct.segment.SeqNum peerBase;
+    /** The sequence number the script wrote on the target's latest SYN (packetdrill's script local ISN). */
+    private long scriptLocalIsn;
+
+    private tcpct.segment.SeqNum peerBase() {
+        if (peerBase == null) {
+            peerBase = ScriptSupport.space().peerIsn();
+        }
+        return peerBase;
+    }
+
+    /**
+     * A script packet in tcpct's numbers, relative to each side's latest SYN. packetdrill counts as tcpdump does: the
+     * numbers on a SYN (or SYN,ACK) are absolute in the script's space (the peer's SYN of seq X goes out as X; the
+     * target's SYN written as Y stands for whatever it sent), the numbers on every other packet relative to that
+     * side's latest SYN. So a SYN's own seq and the ack a SYN carries are shifted; the others are as written.
+     */
+    private Packet relative(Packet p) {
+        if (!p.has('S')) {
+            return p;
+        }
+        long peerShift = ScriptSupport.space().peerIsn().minus(peerBase()); // X of the peer's latest SYN
+        long seq;
+        Long ack = p.ack();
+        if (p.direction() == Action.Direction.INBOUND) {
+            seq = p.seq() - peerShift;
+            ack = ack == null ? null : ack - scriptLocalIsn; // the target's SYN written as Y is its ISN
+        } else {
+            seq = p.seq() - scriptLocalIsn;
+            ack = ack == null ? null : ack - peerShift;
+        }
+        return new Packet(p.direction(), p.flags(), seq, seq + p.length(), p.length(), ack, p.window(), p.urgent(), p.options(), p.anyOptions(),
+                p.ipInfo(), p.srcPort(), p.dstPort(), p.encapsulation());
     }
 
     private boolean fdsHaveListenerOrConnection() {
@@ -433,6 +473,17 @@ final class PktInterpreter {
                     b.putInt(ScriptSupport.space().targetAbsolute(blk[1]).raw());
                 }
                 out.add(new tcpct.segment.TcpOption(5, b.array()));
+            } else if (o instanceof TcpOpt.FastOpen fo) {
+                byte[] cookie = java.util.HexFormat.of().parseHex(fo.cookie());
+                if (fo.experimental()) {
+                    byte[] d = new byte[2 + cookie.length];
+                    d[0] = (byte) 0xf9;
+                    d[1] = (byte) 0x89;
+                    System.arraycopy(cookie, 0, d, 2, cookie.length);
+                    out.add(new tcpct.segment.TcpOption(tcpct.segment.TcpOption.EXPERIMENTAL, d));
+                } else {
+                    out.add(new tcpct.segment.TcpOption(tcpct.segment.TcpOption.FAST_OPEN, cookie));
+                }
             } else if (o instanceof TcpOpt.Timestamp ts) {
                 long ecr = ts.ecr() == 0 || tsOffset == null ? ts.ecr() : (ts.ecr() + tsOffset) & 0xffffffffL;
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8);
@@ -444,17 +495,48 @@ final class PktInterpreter {
         return out;
     }
 
+    /** Waits (bounded by the call's own end) for a blocking call that set {@link #cannotEmulate} to finish, so none outlives its scenario. */
+    private void awaitQuietly(Pending p) {
+        if (cannotEmulate == null) {
+            return;
+        }
+        try {
+            p.call().get(Math.max(1, (at(p.endSecs()) - ScriptSupport.realtimeNanos()) / 1_000_000) + LATE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException ex) {
+            // its outcome is not judged: the script is UNIMPLEMENTED at that call
+        }
+    }
+
+    /** Set by a blocking call running beside the script when what the stack now does is no longer the script's to judge. */
+    private volatile String cannotEmulate;
+
     private void outbound(int line, Packet p, boolean anyTime, double sched, double schedEnd, long tolUsecs) {
+        if (cannotEmulate != null) {
+            throw new Unimplemented(cannotEmulate);
+        }
         long latest = anyTime ? ScriptSupport.realtimeNanos() + ANY_TIME_WAIT.toNanos() : at(schedEnd) + tolUsecs * 1000;
         Duration within = Duration.ofNanos(Math.max(0, latest - ScriptSupport.realtimeNanos())).plus(anyTime ? Duration.ZERO : LATE_GRACE);
         String expected = "> " + p.text();
         if (!p.has('S')) {
             ScriptSupport.assumeTargetIsnUntilItsSyn();
         }
-        boolean firstSyn = !ScriptSupport.space().knowsTargetIsn();
         Optional<Frame> got = ScriptSupport.nextFrame(within, "target sends " + expected + " (" + where(line) + ")");
-        if (got.isPresent() && firstSyn && p.has('S') && got.get().segment().flags().has(Flag.SYN) && p.seq() != 0) {
-            ScriptSupport.targetSynIs(got.get().segment(), p.seq()); // the script's relative numbers start where its first SYN says
+        // a SYN that opens a new connection: what the earlier connection still sends (its FIN after close) is not this
+        // line's, as packetdrill's sniffer, which looks at the socket under test, does not see it either
+        int earlier = ScriptSupport.targetPort();
+        while (got.isPresent() && p.has('S') && !p.has('.') && !got.get().segment().flags().has(Flag.SYN)
+                && got.get().segment().srcPort() == earlier) {
+            Frame other = got.get();
+            ScriptSupport.step(where(line) + " not this line's: " + PktMatch.text(other.segment(), ScriptSupport.space(), false)
+                    + " of the earlier connection (port " + earlier + ")", () -> { });
+            Duration left = Duration.ofNanos(Math.max(0, latest - ScriptSupport.realtimeNanos())).plus(anyTime ? Duration.ZERO : LATE_GRACE);
+            got = ScriptSupport.nextFrame(left, "target sends " + expected + " (" + where(line) + ")");
+        }
+        if (got.isPresent() && p.has('S') && got.get().segment().flags().has(Flag.SYN)) {
+            ScriptSupport.targetSynIs(got.get().segment()); // each SYN of the target starts its numbers anew (packetdrill)
+            scriptLocalIsn = p.seq();
         }
         if (got.isEmpty()) {
             throw new ConformanceFailure(where(line) + ": expected " + p.text() + ", saw nothing within " + within.toMillis()
@@ -462,7 +544,7 @@ final class PktInterpreter {
         }
         Frame f = got.get();
         Segment s = coalesce(line, p, f.segment(), latest, within);
-        PktMatch m = PktMatch.compare(p, s, ScriptSupport.space(), settings);
+        PktMatch m = PktMatch.compare(relative(p), s, ScriptSupport.space(), settings);
         if (!m.strict().isEmpty()) {
             throw new ConformanceFailure(where(line) + ": expected " + p.text() + ", saw " + m.actualText() + " ("
                     + String.join("; ", m.strict()) + ")"
@@ -561,15 +643,37 @@ final class PktInterpreter {
     private java.util.function.Supplier<Outcome> blockingBody(Event e, Syscall c, tcpct.agent.AgentClient agent, long waitMs) {
         Integer sock = fds.get(fdArg(e, c, 0));
         boolean canPoll = ScriptSupport.agentHas("poll");
+        boolean fastOpen = c.name().equals("sendto") && c.args().size() > 3 && PktGaps.isFastOpen(c.args().get(3));
+        if (fastOpen && !ScriptSupport.agentHas("sendto")) {
+            throw unimplemented(e.line(), "sendto(MSG_FASTOPEN): the " + ScriptSupport.stack() + " agent has no sendto command (agent protocol 2)");
+        }
+        if (fastOpen) {
+            ScriptSupport.connection(sock);
+        }
+        String peerAddr = ScriptSupport.peerAddress();
+        int peerPort = ScriptSupport.peerPort();
+        int foLength = fastOpen ? (int) intArg(e, c, 2) : 0;
         return () -> {
             try {
+                if (fastOpen) {
+                    return sendFastOpenBlocking(agent, sock, foLength, peerAddr, peerPort, canPoll, waitMs, e.line());
+                }
                 switch (c.name()) {
                     case "accept" -> {
                         JsonNode a = agent.call("accept", args("sock", sock, "timeoutMs", waitMs), Duration.ofMillis(waitMs));
                         return new Outcome(a.path("sock").asInt(), null, ScriptSupport.realtimeNanos());
                     }
                     case "write", "send", "sendto" -> {
-                        return new Outcome(sendBlocking(agent, sock, (int) intArg(e, c, 2), canPoll, waitMs), null, ScriptSupport.realtimeNanos());
+                        int length = foLength == 0 ? (int) intArg(e, c, 2) : foLength;
+                        long first = sendAll(agent, sock, length);
+                        if (first < length && agent.states().stream().anyMatch(x -> x.remotePort() == peerPort
+                                && x.state() == tcpct.state.TcpState.SYN_SENT)) {
+                            cannotEmulate = where(e.line()) + ": tcpct cannot run this line: a blocking " + c.name() + " on a connection still"
+                                    + " in SYN-SENT whose data does not all go in the SYN (" + first + " of " + length + " octets): the agent's"
+                                    + " non-blocking socket cannot show the stack a writer waiting for the handshake";
+                        }
+                        return new Outcome(first + (first < length ? sendBlocking(agent, sock, (int) (length - first), canPoll, waitMs) : 0), null,
+                                ScriptSupport.realtimeNanos());
                     }
                     default -> {
                         return readUpTo(agent, sock, intArg(e, c, 2), expectedValue(c), waitMs);
@@ -619,6 +723,10 @@ final class PktInterpreter {
         Pending p = pending;
         pending = null;
         Syscall c = (Syscall) p.event().action();
+        awaitQuietly(p);
+        if (cannotEmulate != null) {
+            throw new Unimplemented(cannotEmulate);
+        }
         long boundMs = Math.max(0, (at(p.endSecs()) - ScriptSupport.realtimeNanos()) / 1_000_000) + p.tolUsecs() / 1000 + 6000;
         Outcome o;
         try {
@@ -735,7 +843,13 @@ final class PktInterpreter {
                 }
                 return 0;
             }
-            case "write", "send", "sendto" -> {
+            case "sendto" -> {
+                if (c.args().size() > 3 && PktGaps.isFastOpen(c.args().get(3))) {
+                    return sendFastOpen(e, c, agent);
+                }
+                return sendAll(agent, sock(e, c, fdArg(e, c, 0)), (int) intArg(e, c, 2));
+            }
+            case "write", "send" -> {
                 return sendAll(agent, sock(e, c, fdArg(e, c, 0)), (int) intArg(e, c, 2));
             }
             case "read", "recv", "recvfrom" -> {
@@ -820,6 +934,57 @@ final class PktInterpreter {
             }
             default -> throw unimplemented(e.line(), c.name() + "(): not mapped onto an agent command");
         }
+    }
+
+    /**
+     * {@code sendto(4, ..., 1000, MSG_FASTOPEN, ..., ...)}: connect and send in one call (RFC 7413), through the
+     * agent's sendto (protocol 2); the socket then connects as after connect().
+     */
+    private long sendFastOpen(Event e, Syscall c, tcpct.agent.AgentClient agent) {
+        if (!ScriptSupport.agentHas("sendto")) {
+            throw unimplemented(e.line(), "sendto(MSG_FASTOPEN): the " + ScriptSupport.stack() + " agent has no sendto command (agent protocol 2)");
+        }
+        Integer sock = sock(e, c, fdArg(e, c, 0));
+        ScriptSupport.connection(sock);
+        JsonNode a = agent.call("sendto", args("sock", sock, "addr", ScriptSupport.peerAddress(), "port", ScriptSupport.peerPort(), "data",
+                HexFormat.of().formatHex(new byte[(int) intArg(e, c, 2)]), "fastopen", true));
+        return a.path("sent").asLong();
+    }
+
+    /**
+     * A blocking {@code sendto(MSG_FASTOPEN)}: what the agent's (non-blocking) sendto put in the SYN, then, as the
+     * stack's blocking call would, the connection's completion and the rest of the data; the octets sent, or the
+     * error (a refused or reset connect).
+     */
+    private Outcome sendFastOpenBlocking(tcpct.agent.AgentClient agent, Integer sock, int length, String addr, int port, boolean canPoll,
+                                         long waitMs, int line) {
+        long deadline = System.nanoTime() + waitMs * 1_000_000L;
+        long sent;
+        try {
+            sent = agent.call("sendto", args("sock", sock, "addr", addr, "port", port, "data", HexFormat.of().formatHex(new byte[length]),
+                    "fastopen", true)).path("sent").asLong();
+        } catch (AgentError err) {
+            if (!err.errno().equals("EINPROGRESS")) {
+                return new Outcome(-1, err.errno(), ScriptSupport.realtimeNanos());
+            }
+            sent = 0; // no cookie for the peer: the SYN asked for one, the data waits for the handshake
+        }
+        if (sent < length) {
+            // the stack's own blocking call would now wait inside it with the rest of the data, and a stack may time its
+            // ACK of the SYN,ACK by that (Linux delays it for a waiting writer, to carry the data): the agent's sockets are
+            // non-blocking, so that wait cannot be shown to the stack, and what follows on the wire is not the script's
+            cannotEmulate = where(line) + ": tcpct cannot run this line: a blocking sendto(MSG_FASTOPEN) whose data does not all go in"
+                    + " the SYN (" + sent + " of " + length + " octets): the agent's non-blocking socket cannot show the stack a writer"
+                    + " waiting for the handshake";
+        }
+        Outcome connected = awaitConnected(agent, sock, port, Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
+        if (connected.errno() != null) {
+            return connected;
+        }
+        if (sent < length) {
+            sent += sendBlocking(agent, sock, (int) (length - sent), canPoll, Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
+        }
+        return new Outcome(sent, null, ScriptSupport.realtimeNanos());
     }
 
     /** {@code poll([{fd=4, events=POLLIN|POLLOUT, revents=POLLIN}], 1, 0) = 1}: the agent's poll (protocol 2) of that one socket. */

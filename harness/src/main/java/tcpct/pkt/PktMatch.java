@@ -133,6 +133,9 @@ record PktMatch(List<String> strict, List<String> lenient, String actualText, Lo
                 }
                 yield s.toString();
             }
+            case TcpOption.FAST_OPEN -> d.length == 0 ? "FO" : "FO " + java.util.HexFormat.of().formatHex(d);
+            case TcpOption.EXPERIMENTAL -> d.length >= 2 && (d[0] & 0xff) == 0xf9 && (d[1] & 0xff) == 0x89
+                    ? (d.length == 2 ? "FOEXP" : "FOEXP " + java.util.HexFormat.of().formatHex(d, 2, d.length)) : o.toString();
             default -> o.toString();
         };
     }

@@ -343,6 +343,10 @@ public final class PktParser {
                     }
                     b.append(b.isEmpty() ? "" : " ").append(take().text());
                 }
+                String value = b.toString().replace(" ", "");
+                if ((t.text().equals("FO") || t.text().equals("FOEXP")) && value.matches("([0-9A-Fa-f]{2})*")) {
+                    return new TcpOpt.FastOpen(t.text().equals("FOEXP"), value);
+                }
                 return new TcpOpt.Other(t.text(), b.isEmpty() ? null : b.toString());
             }
         }

@@ -55,7 +55,21 @@ public sealed interface TcpOpt {
         }
     }
 
-    /** Options tcpct parses but does not build: {@code md5 ...}, {@code FO ...}, {@code FOEXP ...}. */
+    /**
+     * A TCP Fast Open option (RFC 7413): {@code FO 0123abcd} (kind 34), or {@code FOEXP ...} (kind 254 with the
+     * experimental magic F989); {@code cookie} in hex, empty for a cookie request ({@code FO} alone).
+     */
+    record FastOpen(boolean experimental, String cookie) implements TcpOpt {
+        public FastOpen {
+            cookie = cookie.toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public String text() {
+            return (experimental ? "FOEXP" : "FO") + (cookie.isEmpty() ? "" : " " + cookie);
+        }
+    }
+
+    /** Options tcpct parses but does not build: {@code md5 ...}, {@code FO TFO_COOKIE} (a symbol, not hex). */
     record Other(String name, String value) implements TcpOpt {
         public String text() {
             return value == null ? name : name + " " + value;

@@ -36,6 +36,12 @@ public final class ScriptSupport {
         return Session.current().listenPort;
     }
 
+    /** The target's port of the scenario's latest connection, or -1 before it has one. */
+    public static int targetPort() {
+        Integer p = Session.current().targetPort;
+        return p == null ? -1 : p;
+    }
+
     public static int peerPort() {
         return Session.current().peerPort;
     }
@@ -181,13 +187,21 @@ public final class ScriptSupport {
     }
 
     /**
-     * The target's first SYN, {@code syn}, stands for relative sequence number {@code scriptSeq} (packetdrill's
-     * outbound {@code S. 1234:1234(0)}: the script picks the number its relative sequence space starts from).
+     * The target's SYN (or SYN,ACK) {@code syn} starts a connection's sequence space anew, as packetdrill counts: the
+     * target's later numbers are relative to this SYN's sequence number (a script may open several connections).
      */
-    public static void targetSynIs(Segment syn, long scriptSeq) {
+    public static void targetSynIs(Segment syn) {
         Session s = Session.current();
-        s.space = new SeqSpace(s.space.peerIsn(), syn.seq().plus(-scriptSeq));
-        s.rcvNxt = s.space.targetRelative(syn.seq()) + syn.seqLength();
+        s.space = new SeqSpace(s.space.peerIsn(), syn.seq());
+        s.targetIsnProvisional = false;
+        s.rcvNxt = syn.seqLength();
+        s.targetPort = syn.srcPort(); // a new connection of the script's: the peer answers the port it came from
+    }
+
+    /** The peer's SYN just sent had sequence number {@code isn}: its later numbers are relative to it (packetdrill's remote ISN). */
+    public static void peerSynIs(tcpct.segment.SeqNum isn) {
+        Session s = Session.current();
+        s.space = new SeqSpace(isn, s.space.targetIsn());
     }
 
     /**

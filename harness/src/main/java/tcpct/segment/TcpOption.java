@@ -15,6 +15,10 @@ public record TcpOption(int kind, byte[] data) {
     public static final int WINDOW_SCALE = 3;
     public static final int SACK_PERMITTED = 4;
     public static final int TIMESTAMPS = 8;
+    /** TCP Fast Open's cookie option (RFC 7413). */
+    public static final int FAST_OPEN = 34;
+    /** The experimental option kind (RFC 6994), which early Fast Open stacks use with the magic F989. */
+    public static final int EXPERIMENTAL = 254;
 
     public TcpOption {
         data = data.clone();

@@ -58,10 +58,10 @@ public class PktSettingsTest {
                 0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
                 +0 socket(..., SOCK_DGRAM, IPPROTO_UDP) = 4
                 +0 epoll_create(1) = 5
-                +0 setsockopt(3, SOL_TCP, TCP_FASTOPEN, [1], 4) = 0
-                +0 sendto(3, ..., 100, MSG_FASTOPEN, ..., ...) = 100
+                +0 setsockopt(3, SOL_TCP, TCP_FASTOPEN_KEY, "abcd", 4) = 0
+                +0 sendto(3, ..., 100, MSG_ZEROCOPY, ..., ...) = 100
                 +0 < [ect0] S 0:0(0) win 1
-                +0 < S 0:0(0) win 1 <FO abcd>
+                +0 < S 0:0(0) win 1 <FO TFO_COOKIE>
                 +0 %{ assert tcpi_state == 1 }%
                 +0 < icmp unreachable port_unreachable
                 +0 write(3, NULL, 1000) = -1 EFAULT
@@ -74,8 +74,13 @@ public class PktSettingsTest {
         assertThat(PktGaps.of(s).get(0).reason()).startsWith("option --frobnicate is not one tcpct knows");
         assertThat(PktGaps.of(s).get(1).reason()).contains("SOCK_STREAM");
         assertThat(PktGaps.of(s).get(2).reason()).startsWith("epoll_create(): no agent command for it");
-        assertThat(PktGaps.of(s).get(3).reason()).startsWith("setsockopt TCP_FASTOPEN: the agent protocol has no such option");
-        assertThat(PktGaps.of(s).get(4).reason()).startsWith("sendto with flags MSG_FASTOPEN");
+        assertThat(PktGaps.of(s).get(3).reason()).startsWith("setsockopt TCP_FASTOPEN_KEY: the agent protocol has no such option");
+        assertThat(PktGaps.of(s).get(4).reason()).startsWith("sendto with flags MSG_ZEROCOPY");
+        // TCP Fast Open's option with a hex cookie, and sendto with MSG_FASTOPEN, are runnable
+        PktScript tfo = PktParser.parse("t.pkt", "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 sendto(3, ..., 100, MSG_FASTOPEN, ..., ...) = -1"
+                + " EINPROGRESS\n+0 > S 0:0(0) <mss 1460,FO,nop,nop>\n+0 < S. 0:0(0) ack 1 win 1 <mss 1000,FO abcd1234,nop,nop>\n");
+        assertThat(PktGaps.of(tfo)).isEmpty();
+        assertThat(((Action.Packet) tfo.events().get(3).action()).options()).contains(new TcpOpt.FastOpen(false, "abcd1234"));
         // the shell line and the %{ }% block depend on the target: they are what the script needs, not gaps
         assertThat(PktGaps.needs(s)).extracting(PktGaps.Gap::line).containsExactly(4, 12);
         assertThat(PktGaps.needs(s).get(0).reason()).contains("\"shell\": \"netns\"");
