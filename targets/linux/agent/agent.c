@@ -485,13 +485,22 @@ static const JMember *arg_get(const JObject *r, const char *key)
     return json_arg(r, key);
 }
 
+/* *m = the member "key", NULL when it is absent; -1 after fail() when it is absent but required. */
+static int arg_member(const JObject *r, Out *o, const char *key, bool required, const JMember **m)
+{
+    *m = arg_get(r, key);
+    if (!*m && required)
+        return fail(o, EINVAL, "missing argument \"%s\"", key);
+    return 0;
+}
+
 static int arg_int(const JObject *r, Out *o, const char *key, bool required, long long dflt,
                    long long lo, long long hi, long long *v)
 {
-    const JMember *m = arg_get(r, key);
+    const JMember *m;
+    if (arg_member(r, o, key, required, &m))
+        return -1;
     if (!m) {
-        if (required)
-            return fail(o, EINVAL, "missing argument \"%s\"", key);
         *v = dflt;
         return 0;
     }
@@ -505,10 +514,10 @@ static int arg_int(const JObject *r, Out *o, const char *key, bool required, lon
 
 static int arg_bool(const JObject *r, Out *o, const char *key, bool required, bool dflt, bool *v)
 {
-    const JMember *m = arg_get(r, key);
+    const JMember *m;
+    if (arg_member(r, o, key, required, &m))
+        return -1;
     if (!m) {
-        if (required)
-            return fail(o, EINVAL, "missing argument \"%s\"", key);
         *v = dflt;
         return 0;
     }
@@ -521,10 +530,10 @@ static int arg_bool(const JObject *r, Out *o, const char *key, bool required, bo
 static int arg_str(const JObject *r, Out *o, const char *key, bool required, const char *dflt,
                    const char **v)
 {
-    const JMember *m = arg_get(r, key);
+    const JMember *m;
+    if (arg_member(r, o, key, required, &m))
+        return -1;
     if (!m) {
-        if (required)
-            return fail(o, EINVAL, "missing argument \"%s\"", key);
         *v = dflt;
         return 0;
     }
