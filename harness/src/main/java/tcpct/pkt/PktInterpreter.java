@@ -606,6 +606,7 @@ final class PktInterpreter {
     private void syscall(Event e, Syscall c, double sched, long tolUsecs) {
         if (pending != null) {
             finishPending();
+            ScriptSupport.agent().startTiming(); // the call's moment is its own first agent call, not the calls that finished the pending one
         }
         if (c.blockingEnd() != null) {
             double end = e.time().kind() == EventTime.Kind.RELATIVE ? sched - e.time().start() + c.blockingEnd() : c.blockingEnd();
@@ -1060,7 +1061,15 @@ final class PktInterpreter {
      */
     private static long sendBlocking(tcpct.agent.AgentClient agent, Integer sock, int length, boolean canPoll, long waitMs) {
         long deadline = System.nanoTime() + waitMs * 1_000_000L;
-        long sent = sendAll(agent, sock, length);
+        long sent;
+        try {
+            sent = sendAll(agent, sock, length);
+        } catch (AgentError err) {
+            if (!err.errno().equals("EAGAIN")) {
+                throw err;
+            }
+            sent = 0; // the send buffer is full: wait for room below, as the stack's blocking write would
+        }
         while (sent < length && canPoll) {
             long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
             if (left == 0 || agent.call("poll", args("sock", sock, "events", "out", "timeoutMs", left), Duration.ofMillis(left))
