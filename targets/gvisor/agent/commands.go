@@ -41,7 +41,7 @@ const (
 
 // commandNames lists every command the agent implements, for hello.
 var commandNames = []string{"hello", "socket", "setsockopt", "getsockopt", "listen", "accept", "connect",
-	"send", "recv", "shutdown", "close", "abort", "states", "reset", "bye"}
+	"send", "recv", "shutdown", "close", "abort", "states", "reset", "bye", "tcpinfo"}
 
 // hiddenStates lists the RFC 9293 states of netstack that the agent cannot see.
 // RegisteredEndpoints() holds listeners, handshakes in SYN-RECEIVED (passive and
@@ -83,6 +83,7 @@ var handlers = map[string]handler{
 	"states":     (*agent).cmdStates,
 	"reset":      (*agent).cmdReset,
 	"bye":        (*agent).cmdBye,
+	"tcpinfo":    (*agent).cmdTcpinfo,
 }
 
 // ---------------------------------------------------------------- arguments
@@ -950,4 +951,50 @@ func (a *agent) closeAll() {
 	if len(nums) > 0 {
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// caState maps netstack's congestion control states to Linux's tcpi_ca_state values (TCP_CA_Open 0, Disorder 1,
+// Recovery 3, Loss 4), which the agent protocol's tcpinfo uses.
+var caState = map[tcpip.CongestionControlState]int64{
+	tcpip.Open: 0, tcpip.Disorder: 1, tcpip.FastRecovery: 3, tcpip.SACKRecovery: 3, tcpip.RTORecovery: 4,
+}
+
+// cmdTcpinfo reports what netstack's TCPInfoOption holds, under Linux's tcp_info names (protocol 2's tcpinfo, here
+// beside protocol 1): tcpi_state (the protocol's state codes), tcpi_ca_state, tcpi_rtt, tcpi_rttvar and tcpi_rto
+// (microseconds), tcpi_snd_cwnd (segments), tcpi_snd_ssthresh and tcpi_reord_seen (1 once reordering was seen).
+// netstack fills nothing else, so nothing else is reported.
+func (a *agent) cmdTcpinfo(r request) (*response, *agentError) {
+	_, s, err := a.argSock(r, true)
+	if err != nil {
+		return nil, err
+	}
+	var info tcpip.TCPInfoOption
+	if terr := s.ep.GetSockOpt(&info); terr != nil {
+		return nil, failNet("getsockopt(TCP_INFO)", terr)
+	}
+	var b strings.Builder
+	b.WriteString("{")
+	put := func(name string, v int64) {
+		if b.Len() > 1 {
+			b.WriteString(",")
+		}
+		b.WriteString(jsonString(name) + ":" + strconv.FormatInt(v, 10))
+	}
+	if st, ok := rfcState[tcp.EndpointState(info.State)]; ok {
+		code, _ := strconv.ParseInt(st.code, 16, 64)
+		put("tcpi_state", code)
+	}
+	if ca, ok := caState[info.CcState]; ok {
+		put("tcpi_ca_state", ca)
+	}
+	put("tcpi_rtt", info.RTT.Microseconds())
+	put("tcpi_rttvar", info.RTTVar.Microseconds())
+	put("tcpi_rto", info.RTO.Microseconds())
+	put("tcpi_snd_cwnd", int64(info.SndCwnd))
+	put("tcpi_snd_ssthresh", int64(info.SndSsthresh))
+	put("tcpi_reord_seen", boolInt(info.ReorderSeen))
+	b.WriteString("}")
+	res := &response{}
+	res.raw("info", b.String())
+	return res, nil
 }
