@@ -187,11 +187,11 @@ final class PktInterpreter {
             haveLast = true;
             ScriptSupport.lastAction(where(e.line()) + " " + text(e));
             if (pending == null && changesState(e.action())) {
-                ScriptSupport.observe();
+                lastState = ScriptSupport.observe();
             }
         }
         finishPending();
-        ScriptSupport.observe();
+        lastState = ScriptSupport.observe();
     }
 
     /**
@@ -391,10 +391,23 @@ final class PktInterpreter {
         }
         t = t.options(options(p.options()));
         peer.send(t);
-        if (p.has('S')) {
+        // a SYN that opens a connection (to a listener, or the SYN,ACK answering the target's SYN) starts the peer's
+        // numbers anew, as packetdrill's remote ISN; a SYN that arrives in a synchronized state does not
+        boolean opens = p.has('.') ? awaitingSynAck
+                : lastState.isEmpty() || lastState.get() == tcpct.state.TcpState.LISTEN || lastState.get() == tcpct.state.TcpState.CLOSED;
+        if (p.has('S') && opens) {
             ScriptSupport.peerSynIs(peerBase().plus(p.seq())); // the peer's later numbers count from this SYN's
         }
+        if (p.has('S') && p.has('.')) {
+            awaitingSynAck = false;
+        }
     }
+
+    /** The target sent a SYN (a line of the script matched it) and the script's SYN,ACK has not come yet: packetdrill's active SYN-SENT. */
+    private boolean awaitingSynAck;
+
+    /** The target's state as last recorded after a line (empty before any, or when it had no endpoint). */
+    private Optional<tcpct.state.TcpState> lastState = Optional.empty();
 
     /** The peer's sequence numbers before any SYN of the script: a SYN's number {@code X} goes on the wire as this plus X. */
     private tcpct.segment.SeqNum peerBase;
@@ -537,6 +550,7 @@ final class PktInterpreter {
         if (got.isPresent() && p.has('S') && got.get().segment().flags().has(Flag.SYN)) {
             ScriptSupport.targetSynIs(got.get().segment()); // each SYN of the target starts its numbers anew (packetdrill)
             scriptLocalIsn = p.seq();
+            awaitingSynAck = !p.has('.');
         }
         if (got.isEmpty()) {
             throw new ConformanceFailure(where(line) + ": expected " + p.text() + ", saw nothing within " + within.toMillis()
@@ -756,7 +770,7 @@ final class PktInterpreter {
             ScriptSupport.nonStrict(where(p.event().line()) + ": expected " + c.text() + " to return at " + secs(p.endSecs()) + ", it returned at "
                     + secs(done) + " (time: returned early, tolerance " + p.tolUsecs() + " us, measured on the harness's clock)");
         }
-        ScriptSupport.observe();
+        lastState = ScriptSupport.observe();
     }
 
     /** Runs {@code c} (not blocking) through the agent: what it returned. */

@@ -12,7 +12,6 @@ import tcpct.segment.Flag;
 import tcpct.segment.Segment;
 import tcpct.segment.SeqSpace;
 import tcpct.state.TcpState;
-import tcpct.target.VethPair;
 import tcpct.wire.Frame;
 
 /**
@@ -260,7 +259,7 @@ public final class ScriptSupport {
     public static Optional<TcpState> observe() {
         Session s = Session.current();
         List<Endpoint> all = s.lab.agent().states();
-        Optional<TcpState> st = all.stream().filter(e -> e.remotePort() == s.peerPort && e.remoteAddr().equals(VethPair.PEER_IP))
+        Optional<TcpState> st = all.stream().filter(e -> e.remotePort() == s.peerPort && s.family.isPeer(e.remoteAddr()))
                 .map(Endpoint::state).filter(java.util.Objects::nonNull).findFirst();
         if (st.isEmpty()) {
             st = all.stream().filter(e -> e.localPort() == s.listenPort && e.remotePort() == 0).map(Endpoint::state).filter(java.util.Objects::nonNull).findFirst();

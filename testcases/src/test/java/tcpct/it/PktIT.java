@@ -54,6 +54,9 @@ public class PktIT {
         // its --ip_version=ipv6 line made the run take IPv6 too (no --ip given): that script over IPv6 only, the others over IPv4 only
         JsonNode v6 = scenario("pkt/establish/passive-open-ipv6.pkt@ipv6");
         assertThat(v6.path("verdict").asText()).as(v6.path("failure").asText()).isIn("PASSED", "NON_STRICT");
+        List<String> v6States = new ArrayList<>();
+        v6.path("states").forEach(x -> v6States.add(x.asText()));
+        assertThat(v6States).containsSubsequence("LISTEN", "SYN-RECEIVED", "ESTABLISHED", "CLOSE-WAIT", "LAST-ACK");
         List<String> ids = new ArrayList<>();
         summary.path("scenarios").forEach(s -> ids.add(s.path("id").asText()));
         assertThat(ids).doesNotContain("pkt/establish/passive-open-ipv6.pkt", "pkt/establish/passive-open.pkt@ipv6");
