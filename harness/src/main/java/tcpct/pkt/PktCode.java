@@ -19,6 +19,22 @@ import java.util.Map;
  */
 final class PktCode {
 
+    /** Linux's tcpi_state codes, 1 to 11, as RFC 9293 names the states (the agent protocol's section 6 uses the same). */
+    static final List<tcpct.state.TcpState> LINUX_STATES = List.of(tcpct.state.TcpState.ESTABLISHED, tcpct.state.TcpState.SYN_SENT,
+            tcpct.state.TcpState.SYN_RECEIVED, tcpct.state.TcpState.FIN_WAIT_1, tcpct.state.TcpState.FIN_WAIT_2, tcpct.state.TcpState.TIME_WAIT,
+            tcpct.state.TcpState.CLOSED, tcpct.state.TcpState.CLOSE_WAIT, tcpct.state.TcpState.LAST_ACK, tcpct.state.TcpState.LISTEN,
+            tcpct.state.TcpState.CLOSING);
+
+    /** The state of Linux's tcpi_state {@code code} ({@code 1}: ESTABLISHED), or "an unknown state". */
+    static String stateName(String code) {
+        try {
+            int c = Integer.parseInt(code);
+            return c >= 1 && c <= LINUX_STATES.size() ? LINUX_STATES.get(c - 1).rfcName() : "an unknown state";
+        } catch (NumberFormatException e) {
+            return "an unknown state";
+        }
+    }
+
     /** The names packetdrill defines before the blocks run (Linux's values: tcpi_state codes, tcpi_ca_state, tcpi_options bits). */
     static final Map<String, BigInteger> SYMBOLS = symbols();
 
@@ -30,10 +46,8 @@ final class PktCode {
             m.put(states[i], BigInteger.valueOf(i + 1));
         }
         // FreeBSD's packetdrill names the same states TCPI_<STATE>; tcpct's tcpinfo reports Linux's codes (agent protocol, section 6)
-        String[] bsd = {"TCPI_ESTABLISHED", "TCPI_SYN_SENT", "TCPI_SYN_RECEIVED", "TCPI_FIN_WAIT_1", "TCPI_FIN_WAIT_2", "TCPI_TIME_WAIT", "TCPI_CLOSED",
-            "TCPI_CLOSE_WAIT", "TCPI_LAST_ACK", "TCPI_LISTEN", "TCPI_CLOSING"};
-        for (int i = 0; i < bsd.length; i++) {
-            m.put(bsd[i], BigInteger.valueOf(i + 1));
+        for (int i = 0; i < LINUX_STATES.size(); i++) {
+            m.put("TCPI_" + LINUX_STATES.get(i).name(), BigInteger.valueOf(i + 1));
         }
         String[] ca = {"TCP_CA_Open", "TCP_CA_Disorder", "TCP_CA_CWR", "TCP_CA_Recovery", "TCP_CA_Loss"};
         for (int i = 0; i < ca.length; i++) {

@@ -116,8 +116,7 @@ public final class PktCommand {
                 continue;
             }
             List<PktGaps.Gap> gaps = PktGaps.of(e.script());
-            List<PktGaps.Gap> needs = PktGaps.needs(e.script()).stream()
-                    .filter(g -> !(PktScripts.skipsShellLines() && g.reason().startsWith("a shell line"))).toList();
+            List<PktGaps.Gap> needs = PktGaps.needs(e.script(), PktScripts.skipsShellLines());
             System.out.printf("%-40s %s%s%n", e.id(), "pkt", gaps.isEmpty() ? "" : "  (" + gaps.size() + " lines tcpct cannot run)");
             for (PktGaps.Gap g : gaps) {
                 System.out.println("    line " + g.line() + ": " + g.reason());

@@ -74,9 +74,16 @@ public final class PktGaps {
 
     /** The lines of {@code script} that need more of the target than the agent protocol's calls ({@link #needs}). */
     public static List<Gap> needs(PktScript script) {
+        return needs(script, false);
+    }
+
+    /** The same; with {@code shellSkipped} ({@code --shell skip}) a shell line needs nothing, as it is not run. */
+    public static List<Gap> needs(PktScript script, boolean shellSkipped) {
         List<Gap> out = new ArrayList<>();
         for (Event e : script.events()) {
-            needs(e.action()).ifPresent(r -> out.add(new Gap(e.line(), r)));
+            if (!(shellSkipped && e.action() instanceof Action.Shell)) {
+                needs(e.action()).ifPresent(r -> out.add(new Gap(e.line(), r)));
+            }
         }
         return out;
     }

@@ -161,15 +161,14 @@ final class PktInterpreter {
                     done(ScriptSupport.injectedAt(mark, start)); // when the frame passed the wire, by its kernel timestamp
                 } else if (e.action() instanceof Packet p) {
                     outbound(e.line(), p, e.time().kind() == EventTime.Kind.ANY, sched, schedEnd, tol);
-                } else if (e.action() instanceof Action.Shell sh) {
+                } else if (e.action() instanceof Action.Shell || e.action() instanceof Action.Code) {
                     ScriptSupport.waitUntil(at(sched), "script time " + secs(sched) + " of " + where(e.line()));
                     long start = ScriptSupport.realtimeNanos();
-                    shell(e.line(), sh);
-                    done(start);
-                } else if (e.action() instanceof Action.Code block) {
-                    ScriptSupport.waitUntil(at(sched), "script time " + secs(sched) + " of " + where(e.line()));
-                    long start = ScriptSupport.realtimeNanos();
-                    code(e.line(), block);
+                    if (e.action() instanceof Action.Shell sh) {
+                        shell(e.line(), sh);
+                    } else {
+                        code(e.line(), (Action.Code) e.action());
+                    }
                     done(start);
                 } else {
                     ScriptSupport.waitUntil(at(sched), "script time " + secs(sched) + " of " + where(e.line()));
@@ -341,27 +340,9 @@ final class PktInterpreter {
                 + (f.message() == null ? "" : " (message: " + f.message() + ")");
         if (f.read().containsKey("tcpi_state")) {
             throw new ConformanceFailure(sentence + " (state: tcpi_state " + f.read().get("tcpi_state") + " is "
-                    + linuxStateName(f.read().get("tcpi_state")) + ")");
+                    + PktCode.stateName(f.read().get("tcpi_state")) + ")");
         }
         ScriptSupport.nonStrict(sentence + " (tcp_info: RFC 9293 leaves congestion control, RTT estimation and these counters to the implementation)");
-    }
-
-    /** Linux's tcpi_state code as RFC 9293 names the state (agent protocol, section 6). */
-    static String linuxStateName(String code) {
-        return switch (code) {
-            case "1" -> "ESTABLISHED";
-            case "2" -> "SYN-SENT";
-            case "3" -> "SYN-RECEIVED";
-            case "4" -> "FIN-WAIT-1";
-            case "5" -> "FIN-WAIT-2";
-            case "6" -> "TIME-WAIT";
-            case "7" -> "CLOSED";
-            case "8" -> "CLOSE-WAIT";
-            case "9" -> "LAST-ACK";
-            case "10" -> "LISTEN";
-            case "11" -> "CLOSING";
-            default -> "an unknown state";
-        };
     }
 
     // ---- packets
@@ -522,6 +503,11 @@ final class PktInterpreter {
         }
     }
 
+    /** From now until {@code latestNanos} on the wire's clock (none if it has passed), and {@code grace} more. */
+    private static Duration until(long latestNanos, Duration grace) {
+        return Duration.ofNanos(Math.max(0, latestNanos - ScriptSupport.realtimeNanos())).plus(grace);
+    }
+
     /** Set by a blocking call running beside the script when what the stack now does is no longer the script's to judge. */
     private volatile String cannotEmulate;
 
@@ -530,7 +516,7 @@ final class PktInterpreter {
             throw new Unimplemented(cannotEmulate);
         }
         long latest = anyTime ? ScriptSupport.realtimeNanos() + ANY_TIME_WAIT.toNanos() : at(schedEnd) + tolUsecs * 1000;
-        Duration within = Duration.ofNanos(Math.max(0, latest - ScriptSupport.realtimeNanos())).plus(anyTime ? Duration.ZERO : LATE_GRACE);
+        Duration within = until(latest, anyTime ? Duration.ZERO : LATE_GRACE);
         String expected = "> " + p.text();
         if (!p.has('S')) {
             ScriptSupport.assumeTargetIsnUntilItsSyn();
@@ -544,8 +530,7 @@ final class PktInterpreter {
             Frame other = got.get();
             ScriptSupport.step(where(line) + " not this line's: " + PktMatch.text(other.segment(), ScriptSupport.space(), false)
                     + " of the earlier connection (port " + earlier + ")", () -> { });
-            Duration left = Duration.ofNanos(Math.max(0, latest - ScriptSupport.realtimeNanos())).plus(anyTime ? Duration.ZERO : LATE_GRACE);
-            got = ScriptSupport.nextFrame(left, "target sends " + expected + " (" + where(line) + ")");
+            got = ScriptSupport.nextFrame(until(latest, anyTime ? Duration.ZERO : LATE_GRACE), "target sends " + expected + " (" + where(line) + ")");
         }
         if (got.isPresent() && p.has('S') && got.get().segment().flags().has(Flag.SYN)) {
             ScriptSupport.targetSynIs(got.get().segment()); // each SYN of the target starts its numbers anew (packetdrill)
@@ -588,7 +573,7 @@ final class PktInterpreter {
         long want = p.length();
         var space = ScriptSupport.space();
         while (s.payloadLength() > 0 && s.payloadLength() < want && space.knowsTargetIsn() && space.targetRelative(s.seq()) == p.seq()) {
-            Duration left = Duration.ofNanos(Math.max(0, latest - ScriptSupport.realtimeNanos())).plus(LATE_GRACE);
+            Duration left = until(latest, LATE_GRACE);
             Optional<Frame> more = ScriptSupport.nextFrame(left, "target sends the rest of " + p.text() + " (" + where(line) + ")");
             if (more.isEmpty()) {
                 return s;
@@ -659,11 +644,8 @@ final class PktInterpreter {
         Integer sock = fds.get(fdArg(e, c, 0));
         boolean canPoll = ScriptSupport.agentHas("poll");
         boolean fastOpen = c.name().equals("sendto") && c.args().size() > 3 && PktGaps.isFastOpen(c.args().get(3));
-        if (fastOpen && !ScriptSupport.agentHas("sendto")) {
-            throw unimplemented(e.line(), "sendto(MSG_FASTOPEN): the " + ScriptSupport.stack() + " agent has no sendto command (agent protocol 2)");
-        }
         if (fastOpen) {
-            ScriptSupport.connection(sock);
+            fastOpenSocket(e, c);
         }
         String peerAddr = ScriptSupport.peerAddress();
         int peerPort = ScriptSupport.peerPort();
@@ -679,13 +661,11 @@ final class PktInterpreter {
                         return new Outcome(a.path("sock").asInt(), null, ScriptSupport.realtimeNanos());
                     }
                     case "write", "send", "sendto" -> {
-                        int length = foLength == 0 ? (int) intArg(e, c, 2) : foLength;
+                        int length = (int) intArg(e, c, 2);
                         long first = sendAll(agent, sock, length);
                         if (first < length && agent.states().stream().anyMatch(x -> x.remotePort() == peerPort
                                 && x.state() == tcpct.state.TcpState.SYN_SENT)) {
-                            cannotEmulate = where(e.line()) + ": tcpct cannot run this line: a blocking " + c.name() + " on a connection still"
-                                    + " in SYN-SENT whose data does not all go in the SYN (" + first + " of " + length + " octets): the agent's"
-                                    + " non-blocking socket cannot show the stack a writer waiting for the handshake";
+                            cannotEmulate = writerCannotWait(e.line(), c.name(), first, length);
                         }
                         return new Outcome(first + (first < length ? sendBlocking(agent, sock, (int) (length - first), canPoll, waitMs) : 0), null,
                                 ScriptSupport.realtimeNanos());
@@ -956,14 +936,35 @@ final class PktInterpreter {
      * agent's sendto (protocol 2); the socket then connects as after connect().
      */
     private long sendFastOpen(Event e, Syscall c, tcpct.agent.AgentClient agent) {
+        return fastOpenSendto(agent, fastOpenSocket(e, c), (int) intArg(e, c, 2), ScriptSupport.peerAddress(), ScriptSupport.peerPort());
+    }
+
+    /** The agent socket of a {@code sendto(MSG_FASTOPEN)}, which connects it: UNIMPLEMENTED on an agent without sendto. */
+    private Integer fastOpenSocket(Event e, Syscall c) {
         if (!ScriptSupport.agentHas("sendto")) {
             throw unimplemented(e.line(), "sendto(MSG_FASTOPEN): the " + ScriptSupport.stack() + " agent has no sendto command (agent protocol 2)");
         }
         Integer sock = sock(e, c, fdArg(e, c, 0));
         ScriptSupport.connection(sock);
-        JsonNode a = agent.call("sendto", args("sock", sock, "addr", ScriptSupport.peerAddress(), "port", ScriptSupport.peerPort(), "data",
-                HexFormat.of().formatHex(new byte[(int) intArg(e, c, 2)]), "fastopen", true));
-        return a.path("sent").asLong();
+        return sock;
+    }
+
+    /** The agent's sendto with MSG_FASTOPEN of {@code length} octets to the peer: the octets it took. */
+    private static long fastOpenSendto(tcpct.agent.AgentClient agent, Integer sock, int length, String addr, int port) {
+        return agent.call("sendto", args("sock", sock, "addr", addr, "port", port, "data", HexFormat.of().formatHex(new byte[length]),
+                "fastopen", true)).path("sent").asLong();
+    }
+
+    /**
+     * Why a blocking {@code call} that left data behind on a connection still in SYN-SENT cannot be judged: the
+     * stack's own blocking call would now wait inside it with the rest, and a stack may time its ACK of the SYN,ACK by
+     * that (Linux delays it for a waiting writer, to carry the data); the agent's sockets are non-blocking, so that
+     * wait cannot be shown to the stack, and what follows on the wire is not the script's.
+     */
+    private String writerCannotWait(int line, String call, long sent, int length) {
+        return where(line) + ": tcpct cannot run this line: a blocking " + call + " on a connection still in SYN-SENT whose data does"
+                + " not all go in the SYN (" + sent + " of " + length + " octets): the agent's non-blocking socket cannot show the stack a"
+                + " writer waiting for the handshake";
     }
 
     /**
@@ -976,8 +977,7 @@ final class PktInterpreter {
         long deadline = System.nanoTime() + waitMs * 1_000_000L;
         long sent;
         try {
-            sent = agent.call("sendto", args("sock", sock, "addr", addr, "port", port, "data", HexFormat.of().formatHex(new byte[length]),
-                    "fastopen", true)).path("sent").asLong();
+            sent = fastOpenSendto(agent, sock, length, addr, port);
         } catch (AgentError err) {
             if (!err.errno().equals("EINPROGRESS")) {
                 return new Outcome(-1, err.errno(), ScriptSupport.realtimeNanos());
@@ -985,12 +985,7 @@ final class PktInterpreter {
             sent = 0; // no cookie for the peer: the SYN asked for one, the data waits for the handshake
         }
         if (sent < length) {
-            // the stack's own blocking call would now wait inside it with the rest of the data, and a stack may time its
-            // ACK of the SYN,ACK by that (Linux delays it for a waiting writer, to carry the data): the agent's sockets are
-            // non-blocking, so that wait cannot be shown to the stack, and what follows on the wire is not the script's
-            cannotEmulate = where(line) + ": tcpct cannot run this line: a blocking sendto(MSG_FASTOPEN) whose data does not all go in"
-                    + " the SYN (" + sent + " of " + length + " octets): the agent's non-blocking socket cannot show the stack a writer"
-                    + " waiting for the handshake";
+            cannotEmulate = writerCannotWait(line, "sendto(MSG_FASTOPEN)", sent, length);
         }
         Outcome connected = awaitConnected(agent, sock, port, Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
         if (connected.errno() != null) {

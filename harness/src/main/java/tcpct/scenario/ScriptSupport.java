@@ -173,7 +173,7 @@ public final class ScriptSupport {
                 s.targetPort = seg.srcPort();
             }
             if (seg.flags().has(Flag.SYN) && (!s.space.knowsTargetIsn() || s.targetIsnProvisional)) {
-                s.space = new SeqSpace(s.space.peerIsn(), seg.seq());
+                s.space = s.space.learnTargetIsn(seg.seq());
                 s.targetIsnProvisional = false;
             }
             s.rcvNxt = Math.max(s.rcvNxt, s.space.targetRelative(seg.seq()) + seg.seqLength());
@@ -191,7 +191,7 @@ public final class ScriptSupport {
      */
     public static void targetSynIs(Segment syn) {
         Session s = Session.current();
-        s.space = new SeqSpace(s.space.peerIsn(), syn.seq());
+        s.space = s.space.learnTargetIsn(syn.seq());
         s.targetIsnProvisional = false;
         s.rcvNxt = syn.seqLength();
         s.targetPort = syn.srcPort(); // a new connection of the script's: the peer answers the port it came from
