@@ -217,8 +217,23 @@ public final class Peer {
     }
 
     private static void put(Session session, tcpct.wire.Link over, Segment s) {
+        session.lastSentMark = session.frameCount();
         session.lab.wire().send(over, s);
         session.lastSent = s;
+    }
+
+    /**
+     * The peer's last segment as the wire captured it: its kernel timestamp is the moment it really left, the start of
+     * any time the target takes to answer it (the harness's own latency before the frame left is not the target's).
+     */
+    public Frame lastSentFrame() {
+        Session session = Session.current();
+        if (session.lastSent == null) {
+            throw new IllegalStateException("lastSentFrame before the peer sent anything: call peer.send(...) first");
+        }
+        return session.capturedToTarget(session.lastSentMark).orElseThrow(() -> new tcpct.wire.WireException(
+                "the capture did not show the peer's " + session.peerView(session.lastSent) + " within "
+                        + Session.CAPTURED_WITHIN.toMillis() + " ms of sending it", null));
     }
 
     /** Waits for the target's next segment on this connection and checks it against {@code t}. */
@@ -445,6 +460,16 @@ public final class Peer {
     /** {@code s} in this scenario's relative numbers, for failure sentences: {@code ACK seq 1 ack 6}. */
     public String describe(Segment s) {
         return relative(Session.current(), s);
+    }
+
+    /** The MSS to assume when the target announced none (MUST-15: 536 over IPv4, 1220 over IPv6). */
+    public int defaultMss() {
+        return Session.current().family.defaultMss;
+    }
+
+    /** What the target's segment {@code s} acknowledges of the peer's octets, relative (its ACK field; 1 is the peer's SYN acknowledged). */
+    public long acknowledged(Segment s) {
+        return Session.current().space.peerRelative(s.ack());
     }
 
     /** The last segment the target sent on this connection that a scenario expected, or null. */

@@ -220,35 +220,14 @@ public final class ScriptSupport {
         return Session.current().frameCount();
     }
 
-    /** How long {@link #injectedAt} waits for the capture of a frame the peer sent (the capture thread is behind by microseconds). */
-    static final Duration CAPTURED_WITHIN = Duration.ofMillis(50);
-
     /**
      * The kernel timestamp at which the first frame the peer sent after {@code mark} passed the wire, or
-     * {@code fallbackNanos} if its capture did not come within {@link #CAPTURED_WITHIN}: the moment an inbound
-     * packet really happened, which the harness's own latency between deciding to send and the frame leaving
-     * would otherwise add to the target's answer time.
+     * {@code fallbackNanos} if its capture did not come in time: the moment an inbound packet really happened, which
+     * the harness's own latency between deciding to send and the frame leaving would otherwise add to the target's
+     * answer time.
      */
     public static long injectedAt(int mark, long fallbackNanos) {
-        Session s = Session.current();
-        long[] at = {0};
-        try {
-            await("the capture of the frame the peer just sent").pollInSameThread().atMost(CAPTURED_WITHIN).pollDelay(Duration.ZERO)
-                    .pollInterval(Duration.ofMillis(1)).until(() -> {
-                        synchronized (s.frames) {
-                            for (int i = mark; i < s.frames.size(); i++) {
-                                if (s.frames.get(i).direction() == tcpct.wire.Direction.TO_TARGET) {
-                                    at[0] = s.frames.get(i).timestampNanos();
-                                    return true;
-                                }
-                            }
-                        }
-                        return false;
-                    });
-        } catch (ConditionTimeoutException e) {
-            return fallbackNanos;
-        }
-        return at[0];
+        return Session.current().capturedToTarget(mark).map(Frame::timestampNanos).orElse(fallbackNanos);
     }
 
     /**

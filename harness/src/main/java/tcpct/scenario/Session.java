@@ -170,6 +170,37 @@ final class Session {
         }
     }
 
+    /** Where {@link #frames} stood when the peer last put a segment on the wire. */
+    int lastSentMark;
+
+    /** How long {@link #capturedToTarget} waits for the capture of a frame the peer sent (the capture thread is behind by microseconds). */
+    static final Duration CAPTURED_WITHIN = Duration.ofMillis(50);
+
+    /**
+     * The first frame the peer sent after {@code mark} (a {@link #frameCount}) as the wire captured it, with the kernel
+     * timestamp at which it really passed; empty if its capture did not come within {@link #CAPTURED_WITHIN}.
+     */
+    java.util.Optional<Frame> capturedToTarget(int mark) {
+        Frame[] seen = {null};
+        try {
+            org.awaitility.Awaitility.await("the capture of the frame the peer just sent").pollInSameThread().atMost(CAPTURED_WITHIN)
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).until(() -> {
+                        synchronized (frames) {
+                            for (int i = mark; i < frames.size(); i++) {
+                                if (frames.get(i).direction() == Direction.TO_TARGET) {
+                                    seen[0] = frames.get(i);
+                                    return true;
+                                }
+                            }
+                        }
+                        return false;
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(seen[0]);
+    }
+
     /** The scenario acts on the target or asserts again: what the wire shows next is about a new state. */
     void closeInferenceWindows() {
         int n = frameCount();

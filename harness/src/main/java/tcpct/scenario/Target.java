@@ -63,6 +63,31 @@ public final class Target {
         }
     }
 
+    /**
+     * Reads a socket option (getsockopt, agent protocol names) of the connection, or of the socket the next
+     * {@link #listen} or {@link #connect} will use when there is no connection yet. A stack without the option makes
+     * the scenario UNIMPLEMENTED.
+     */
+    public int optionValue(String name) {
+        Session s = session();
+        Integer sock = s.connection != null ? s.connection : s.pendingSocket;
+        require(sock, "optionValue", "target.option(...), target.accept() or target.connect()");
+        int[] value = new int[1];
+        s.step("target reads " + name, () -> {
+            try {
+                value[0] = call("getsockopt", args("sock", sock, "name", name)).path("value").asInt();
+            } catch (AgentError e) {
+                if ("ENOPROTOOPT".equals(e.errno())) {
+                    throw new Unimplemented("the target cannot read the socket option " + name + ": " + e.getMessage());
+                }
+                throw e;
+            }
+            io.qameta.allure.Allure.step(name + " is " + value[0]);
+        });
+        s.lastAction = "getsockopt " + name;
+        return value[0];
+    }
+
     /** Passive OPEN on a fresh port; returns the port. */
     public int listen() {
         Session s = session();

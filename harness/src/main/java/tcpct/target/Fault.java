@@ -17,6 +17,8 @@ public enum Fault {
     /** Every pure ACK without data from the target is dropped: handshakes and FINs go unacknowledged. */
     DROP_ACK("drop-ack", "the target's segments carrying only ACK are dropped on their way out",
             "tcp flags == ack meta l4proto tcp drop"),
+    /** net.ipv4.tcp_keepalive_time = 1: keep-alives come after 1 s of idle by default, against MUST-28's two hours. */
+    KEEPALIVE_1S("keepalive-1s", "net.ipv4.tcp_keepalive_time = 1 in the target (keep-alives after 1 s idle by default)", null),
     /** net.ipv4.tcp_rfc1337 = 1: a RST in TIME-WAIT is ignored, against RFC 9293 3.10.7.4. */
     RFC1337("rfc1337", "net.ipv4.tcp_rfc1337 = 1 in the target (RST ignored in TIME-WAIT)", null),
     /**
@@ -24,6 +26,11 @@ public enum Fault {
      * target's frames reach the wire with only the pseudo-header sum in it (MUST-2 broken as a peer sees it).
      */
     CHECKSUM_OFFLOAD("checksum-offload", "transmit checksum offload on for the target's eth0: its frames leave with partial checksums", null),
+    /**
+     * The routes to the peer get the quickack metric: the kernel acknowledges every segment at once, as a stack without
+     * delayed or aggregated ACKs would (MUST-58 broken; SHLD-18 too).
+     */
+    QUICKACK("quickack", "the target's kernel acknowledges every segment at once (route metric quickack 1): ACKs are never aggregated", null),
     /**
      * The length octet of the first option on the target's SYN and SYN,ACK rewritten to 1 (MUST-68 broken). The kernel
      * stack's output hook sees the segment before its checksum is filled in, so the checksum still holds.
@@ -85,6 +92,9 @@ public enum Fault {
             }
             switch (this) {
                 case CHECKSUM_OFFLOAD -> HostCommand.inNetns(pid, "ethtool", "-K", "eth0", "tx", "on");
+                case QUICKACK -> HostCommand.inNetns(pid, "sh", "-c", "ip route change 192.0.2.0/24 dev eth0 quickack 1 && "
+                        + "{ ! ip -6 route show 2001:db8::/64 | grep -q . || ip -6 route change 2001:db8::/64 dev eth0 quickack 1; }");
+                case KEEPALIVE_1S -> HostCommand.inNetns(pid, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/tcp_keepalive_time");
                 default -> HostCommand.inNetns(pid, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/tcp_rfc1337");
             }
             return;

@@ -43,6 +43,9 @@ public class FaultDetectionIT {
         mustFail.put("option-bad-length", SCENARIOS); // every scenario takes a SYN or SYN,ACK, whose options area breaks MUST-68
         mustFail.put("option-eol-garbage", SCENARIOS); // ... or MUST-69
         mustFail.forEach((fault, ids) -> rows.add(new Object[] {"linux", fault, SCENARIOS, ids}));
+        // a kernel that acknowledges every segment at once: the back-to-back burst gets one ACK per segment (MUST-58)
+        rows.add(new Object[] {"linux", "quickack", List.of("acks/aggregated-for-back-to-back-segments", "acks/delayed-ack-within-half-second"),
+                List.of("acks/aggregated-for-back-to-back-segments")});
         for (String fault : List.of("drop-fin", "drop-syn-ack", "drop-ack")) {
             rows.add(new Object[] {"lwip", fault, LWIP_SCENARIOS, mustFail.get(fault).stream().filter(LWIP_SCENARIOS::contains).toList()});
         }
