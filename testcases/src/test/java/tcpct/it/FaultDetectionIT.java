@@ -46,6 +46,9 @@ public class FaultDetectionIT {
         // a kernel that acknowledges every segment at once: the back-to-back burst gets one ACK per segment (MUST-58)
         rows.add(new Object[] {"linux", "quickack", List.of("acks/aggregated-for-back-to-back-segments", "acks/delayed-ack-within-half-second"),
                 List.of("acks/aggregated-for-back-to-back-segments")});
+        // a kernel whose keep-alive interval defaults to 1 s (MUST-28); keep-alives still off unless asked for (MUST-25)
+        rows.add(new Object[] {"linux", "keepalive-1s", List.of("keepalive/default-interval-two-hours", "keepalive/off-by-default"),
+                List.of("keepalive/default-interval-two-hours")});
         for (String fault : List.of("drop-fin", "drop-syn-ack", "drop-ack")) {
             rows.add(new Object[] {"lwip", fault, LWIP_SCENARIOS, mustFail.get(fault).stream().filter(LWIP_SCENARIOS::contains).toList()});
         }
