@@ -467,6 +467,11 @@ public final class Peer {
         return Session.current().family.defaultMss;
     }
 
+    /** Where the target's segment {@code s} starts in the target's numbers, relative (its SEQ field; 1 is the first octet after its SYN). */
+    public long sequence(Segment s) {
+        return Session.current().space.targetRelative(s.seq());
+    }
+
     /** What the target's segment {@code s} acknowledges of the peer's octets, relative (its ACK field; 1 is the peer's SYN acknowledged). */
     public long acknowledged(Segment s) {
         return Session.current().space.peerRelative(s.ack());
