@@ -1129,7 +1129,13 @@ static int cmd_connect(const JObject *r, Out *o)
     inet_pton(AF_INET, NET_ADDR, &net);
     inet_pton(AF_INET, NET_MASK, &mask);
     inet_pton(AF_INET, VHOST_ADDR, &vhost);
-    if ((guest.s_addr & mask.s_addr) != net.s_addr || guest.s_addr == vhost.s_addr || port == 0) {
+    if ((guest.s_addr & mask.s_addr) != net.s_addr) {
+        /* Not slirp's answer but the agent's: it can only ask slirp for a forwarding to a guest on its network, so an
+         * OPEN to any other address (a multicast group, say) cannot be put to slirp at all. */
+        return fail(o, ENOSYS, "connect: the slirp agent opens connections only through a host forwarding to a guest on %s/24; "
+                    "%s cannot be put to slirp", NET_ADDR, addr);
+    }
+    if (guest.s_addr == vhost.s_addr || port == 0) {
         return fail(o, ENETUNREACH, "connect: slirp opens connections only to guests on %s/24 (not to itself, not to port 0)",
                     NET_ADDR);
     }

@@ -134,6 +134,27 @@ public final class Target {
         s.lastAction = "connect";
     }
 
+    /**
+     * Active OPEN towards {@code address} (the peer's port): the error the stack answered with (its errno name), or
+     * empty when it took the call (the connection is then the scenario's, closed at its end as any other).
+     */
+    public java.util.Optional<String> connectTo(String address) {
+        Session s = session();
+        String[] refused = {null};
+        s.step("target connects to " + address + " port " + s.peerPort, () -> {
+            Map<String, Object> a = args("addr", address, "port", s.peerPort);
+            takePending(s, a);
+            try {
+                s.connection = call("connect", a).path("sock").asInt();
+            } catch (AgentError e) {   // ENOSYS (the agent cannot make the call) is UNIMPLEMENTED already, in call()
+                refused[0] = e.errno();
+                io.qameta.allure.Allure.step("refused: " + e.getMessage());
+            }
+        });
+        s.lastAction = "connect to " + address;
+        return java.util.Optional.ofNullable(refused[0]);
+    }
+
     /** CLOSE of the connection (or of the listener when there is no connection). */
     public void close() {
         Session s = session();
