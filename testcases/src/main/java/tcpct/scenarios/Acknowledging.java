@@ -38,6 +38,13 @@ public class Acknowledging extends Fixtures {
     static final int BURST = 8;
     /** How long the peer collects the ACKs of the burst: past MUST-40's bound, so every ACK the target owes has come. */
     static final Duration BURST_ACKS_WITHIN = Duration.ofMillis(700);
+    /**
+     * The longest the wire may be idle between the data before the burst and the burst (kernel timestamps): well under
+     * the 200 ms minimum RTO after which Linux, for one, acknowledges every segment again (quick-ACK after idle).
+     */
+    static final double IDLE_BEFORE_BURST_MS = 100;
+    /** Bursts tried when the harness was too slow to send one straight after the data before it. */
+    static final int BURST_ATTEMPTS = 3;
 
     @Test(description = "MUST-40: \"the delay MUST be less than 0.5 seconds\": the peer sends 24 segments of 100 octets one at a time, each after the ACK of the one before; every ACK comes less than 500 ms after its segment",
             groups = "acks")
@@ -95,18 +102,51 @@ public class Acknowledging extends Fixtures {
         String read = target.recv();
         note("the application read the " + read.length() + " octets of the warm-up");
         peer.collect(Duration.ofMillis(20), false);   // a window update after the read, if any: not an ACK of the burst
-        int window = peer.lastExpected().window();
-        int burst = Math.min(BURST, window / rmss);
-        if (burst < 2) {
-            throw new Unimplemented("the target's window (" + window + " octets) takes fewer than two full-sized segments of " + rmss
-                    + " octets: no back-to-back burst to aggregate ACKs for");
-        }
         long start = next;
-        for (int i = 0; i < burst; i++) {
-            peer.send(ack().seq(next).ack(1).data(full));
-            next += rmss;
+        int burst = 0;
+        List<Segment> answers = List.of();
+        for (int attempt = 1; attempt <= BURST_ATTEMPTS; attempt++) {
+            // one more pair right before the burst, so that the burst follows data by a round trip, not by the application's read
+            int pair = Math.min(2, peer.lastExpected().window() / rmss);
+            for (int i = 0; i < pair; i++) {
+                peer.send(ack().seq(next).ack(1).data(full));
+                next += rmss;
+            }
+            awaitAcknowledged(next, "pair before burst " + attempt);
+            Frame lastWarm = peer.lastSentFrame();
+            int window = peer.lastExpected().window();
+            burst = Math.min(BURST, window / rmss);
+            if (burst < 2) {
+                throw new Unimplemented("the target's window (" + window + " octets) takes fewer than two full-sized segments of " + rmss
+                        + " octets: no back-to-back burst to aggregate ACKs for");
+            }
+            start = next;
+            Frame firstOfBurst = null;
+            for (int i = 0; i < burst; i++) {
+                peer.send(ack().seq(next).ack(1).data(full));
+                firstOfBurst = firstOfBurst == null ? peer.lastSentFrame() : firstOfBurst;
+                next += rmss;
+            }
+            answers = peer.collect(BURST_ACKS_WITHIN, false);
+            double idle = Timers.ms(lastWarm, firstOfBurst);
+            measure("idle-before-burst." + attempt, idle);
+            if (idle <= IDLE_BEFORE_BURST_MS) {
+                break;
+            }
+            // A receiver may go back to acknowledging every segment after an idle spell (Linux: longer than its RTO); the
+            // harness made this one, not the target, so the burst proves nothing either way: noted, and tried again.
+            note(String.format("burst %d came %.0f ms after the data before it (the harness was slow, over %.0f ms): its ACKs are not "
+                    + "judged%s", attempt, idle, IDLE_BEFORE_BURST_MS, attempt < BURST_ATTEMPTS ? "; once more" : ""));
+            if (attempt == BURST_ATTEMPTS) {
+                throw new IllegalStateException(String.format("the harness could not send a back-to-back burst within %.0f ms of the data "
+                        + "before it in %d attempts (the machine is too busy): no verdict on ACK aggregation", IDLE_BEFORE_BURST_MS, BURST_ATTEMPTS));
+            }
+            long acked = answers.stream().mapToLong(peer::acknowledged).max().orElse(start);
+            if (acked != next) {
+                throw new ConformanceFailure(String.format("expecting the burst of %d segments acknowledged up to %d within %d ms (MUST-40: "
+                        + "an ACK is delayed less than 0.5 s), but the target acknowledged up to %d", burst, next, BURST_ACKS_WITHIN.toMillis(), acked));
+            }
         }
-        List<Segment> answers = peer.collect(BURST_ACKS_WITHIN, false);
         long acked = start;
         int acks = 0;
         long widest = 0;
