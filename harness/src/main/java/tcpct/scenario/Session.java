@@ -173,8 +173,8 @@ final class Session {
     /** Where {@link #frames} stood when the peer last put a segment on the wire. */
     int lastSentMark;
 
-    /** How long {@link #capturedToTarget} waits for the capture of a frame the peer sent (the capture thread is behind by microseconds). */
-    static final Duration CAPTURED_WITHIN = Duration.ofMillis(50);
+    /** How long {@link #capturedToTarget} waits for the capture of a frame the peer sent: the capture thread is behind by microseconds on a quiet machine, by more than 50 ms under load (seen: a whole-suite run beside other suites). */
+    static final Duration CAPTURED_WITHIN = Duration.ofMillis(1000);
 
     /**
      * The first frame the peer sent after {@code mark} (a {@link #frameCount}) as the wire captured it, with the kernel
