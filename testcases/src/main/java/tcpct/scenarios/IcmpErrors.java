@@ -119,7 +119,8 @@ public class IcmpErrors extends Fixtures {
         peer.sendIcmp(soft, data);
         List<ErrorReport> reports = target.errorReports(REPORT_WITHIN);
         if (reports.isEmpty()) {
-            String nothing = "no error report (SO_ERROR 0, no error queue entry) within " + REPORT_WITHIN.toMillis() + " ms of the " + soft;
+            String nothing = "no error report (SO_ERROR 0" + (tcpct.scenario.ScriptSupport.agentHas("errqueue") ? ", the error queue empty"
+                    : "; the agent has no errqueue") + ") within " + REPORT_WITHIN.toMillis() + " ms of the " + soft;
             if (!asked) {
                 throw new Unimplemented("the target has no socket option " + recverr + " to ask for error reports, and gave " + nothing
                         + ": it has no call that reports soft errors to the application (MUST-47)");
