@@ -41,7 +41,7 @@ const (
 
 // commandNames lists every command the agent implements, for hello.
 var commandNames = []string{"hello", "socket", "setsockopt", "getsockopt", "listen", "accept", "connect",
-	"send", "recv", "shutdown", "close", "abort", "states", "reset", "bye", "tcpinfo"}
+	"send", "recv", "shutdown", "close", "abort", "states", "reset", "bye", "tcpinfo", "errqueue"}
 
 // hiddenStates lists the RFC 9293 states of netstack that the agent cannot see.
 // RegisteredEndpoints() holds listeners, handshakes in SYN-RECEIVED (passive and
@@ -84,6 +84,7 @@ var handlers = map[string]handler{
 	"reset":      (*agent).cmdReset,
 	"bye":        (*agent).cmdBye,
 	"tcpinfo":    (*agent).cmdTcpinfo,
+	"errqueue":   (*agent).cmdErrqueue,
 }
 
 // ---------------------------------------------------------------- arguments
@@ -348,6 +349,7 @@ var socketOptions = map[string]bool{
 	"TCP_KEEPIDLE": true, "TCP_KEEPINTVL": true, "TCP_KEEPCNT": true, "TCP_DEFER_ACCEPT": true,
 	"TCP_QUICKACK": true, "TCP_WINDOW_CLAMP": true,
 	"IP_TTL": true, "IP_TOS": true, "IPV6_UNICAST_HOPS": true, "IPV6_TCLASS": true,
+	"IP_RECVERR": true, "IPV6_RECVERR": true, // protocol section 5d: netstack's SocketOptions error queue
 }
 
 func (a *agent) cmdSetsockopt(r request) (*response, *agentError) {
@@ -414,6 +416,10 @@ func (a *agent) cmdSetsockopt(r request) (*response, *agentError) {
 		terr = ep.SetSockOptInt(tcpip.IPv6HopLimitOption, int(v))
 	case "IPV6_TCLASS":
 		terr = ep.SetSockOptInt(tcpip.IPv6TrafficClassOption, int(v))
+	case "IP_RECVERR":
+		ops.SetIPv4RecvError(v != 0)
+	case "IPV6_RECVERR":
+		ops.SetIPv6RecvError(v != 0)
 	case "TCP_KEEPIDLE":
 		if v < 1 || v > 32767 {
 			return nil, fail(unix.EINVAL, "%s: must be 1..32767 s", call)
@@ -544,6 +550,10 @@ func (a *agent) cmdGetsockopt(r request) (*response, *agentError) {
 		getInt(tcpip.IPv6HopLimitOption)
 	case "IPV6_TCLASS":
 		getInt(tcpip.IPv6TrafficClassOption)
+	case "IP_RECVERR":
+		v = boolInt(ops.GetIPv4RecvError())
+	case "IPV6_RECVERR":
+		v = boolInt(ops.GetIPv6RecvError())
 	}
 	if terr != nil {
 		return nil, failNet(call, terr)
@@ -996,5 +1006,46 @@ func (a *agent) cmdTcpinfo(r request) (*response, *agentError) {
 	b.WriteString("}")
 	res := &response{}
 	res.raw("info", b.String())
+	return res, nil
+}
+
+// errqueueOrigins names netstack's error origins as the protocol does (section 5d), after Linux's SO_EE_ORIGIN_*.
+var errqueueOrigins = map[tcpip.SockErrOrigin]string{
+	tcpip.SockExtErrorOriginNone: "none", tcpip.SockExtErrorOriginLocal: "local",
+	tcpip.SockExtErrorOriginICMP: "icmp", tcpip.SockExtErrorOriginICMP6: "icmp6",
+}
+
+// cmdErrqueue takes every entry off the socket's error queue, which netstack fills for an ICMP error when
+// IP_RECVERR / IPV6_RECVERR is on (tcp endpoint's onICMPError): "errors", a list of {origin, type, code, errno,
+// info, offender} as Linux's recvmsg(MSG_ERRQUEUE) would give them; [] when the queue is empty.
+func (a *agent) cmdErrqueue(r request) (*response, *agentError) {
+	_, s, err := a.argSock(r, true)
+	if err != nil {
+		return nil, err
+	}
+	var parts []string
+	for i := 0; i < 64; i++ { // bounded, as the Linux agent's loop
+		e := s.ep.SocketOptions().DequeueErr()
+		if e == nil {
+			break
+		}
+		origin, typ, code, info := "none", 0, 0, uint32(0)
+		if e.Cause != nil {
+			if name, ok := errqueueOrigins[e.Cause.Origin()]; ok {
+				origin = name
+			} else {
+				origin = "other"
+			}
+			typ, code, info = int(e.Cause.Type()), int(e.Cause.Code()), e.Cause.Info()
+		}
+		offender := "null"
+		if e.Cause != nil && e.Cause.Origin().IsICMPErr() && len(e.Offender.Addr) > 0 {
+			offender = jsonString(e.Offender.Addr.String())
+		}
+		parts = append(parts, fmt.Sprintf(`{"origin":%s,"type":%d,"code":%d,"errno":%s,"info":%d,"offender":%s}`,
+			jsonString(origin), typ, code, jsonString(errnoName(errnoOf(e.Err))), info, offender))
+	}
+	res := &response{}
+	res.raw("errors", "["+strings.Join(parts, ",")+"]")
 	return res, nil
 }

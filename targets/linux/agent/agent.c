@@ -43,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/errqueue.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -719,6 +720,7 @@ static int cmd_bind(const JObject *r, Out *o);
 static int cmd_poll(const JObject *r, Out *o);
 static int cmd_tcpinfo(const JObject *r, Out *o);
 static int cmd_sendto(const JObject *r, Out *o);
+static int cmd_errqueue(const JObject *r, Out *o);
 
 static const struct {
     const char *name;
@@ -732,6 +734,8 @@ static const struct {
     /* protocol 2 */
     { "bind", cmd_bind },         { "poll", cmd_poll },         { "tcpinfo", cmd_tcpinfo },
     { "sendto", cmd_sendto },
+    /* 5d. error reports */
+    { "errqueue", cmd_errqueue },
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
@@ -803,6 +807,9 @@ static const struct sockopt_def {
     { "IP_TOS", IPPROTO_IP, IP_TOS, false },
     { "IPV6_UNICAST_HOPS", IPPROTO_IPV6, IPV6_UNICAST_HOPS, false },
     { "IPV6_TCLASS", IPPROTO_IPV6, IPV6_TCLASS, false },
+    /* 5d. error reports: ICMP errors to the socket's error queue and sk_err (ip(7), ipv6(7)) */
+    { "IP_RECVERR", IPPROTO_IP, IP_RECVERR, false },
+    { "IPV6_RECVERR", IPPROTO_IPV6, IPV6_RECVERR, false },
 };
 
 static const struct sockopt_def *find_sockopt(const char *name)
@@ -876,6 +883,76 @@ static int cmd_getsockopt(const JObject *r, Out *o)
         else
             buf_puts(&o->res, ",\"error\":null");
     }
+    return 0;
+}
+
+/* --- 5d. error reports: the socket's error queue ---------------------- */
+
+static const char *ee_origin_name(unsigned origin)
+{
+    switch (origin) {
+    case SO_EE_ORIGIN_NONE: return "none";
+    case SO_EE_ORIGIN_LOCAL: return "local";
+    case SO_EE_ORIGIN_ICMP: return "icmp";
+    case SO_EE_ORIGIN_ICMP6: return "icmp6";
+    case SO_EE_ORIGIN_TIMESTAMPING: return "timestamping";
+    default: return "other";
+    }
+}
+
+/* Every report on the socket's error queue (recvmsg(MSG_ERRQUEUE), taken off it as an application would):
+ * "errors", a list of {origin, type, code, errno, info, offender} from each IP_RECVERR / IPV6_RECVERR
+ * control message's struct sock_extended_err; [] when the queue is empty. */
+static int cmd_errqueue(const JObject *r, Out *o)
+{
+    int fd;
+    if (arg_sock(r, o, true, &fd))
+        return -1;
+    buf_puts(&o->res, ",\"errors\":[");
+    int count = 0;
+    for (int round = 0; round < 64; round++) { /* bounded: the kernel queues at most the socket's rcvbuf of them */
+        unsigned char data[64];
+        union {
+            char buf[512];
+            struct cmsghdr align;
+        } ctl;
+        struct iovec iov = { .iov_base = data, .iov_len = sizeof data };
+        struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
+        if (recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                break;
+            return fail_sys(o, "recvmsg(MSG_ERRQUEUE)");
+        }
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+            if (!((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+                  (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)))
+                continue;
+            struct sock_extended_err e;
+            memcpy(&e, CMSG_DATA(c), sizeof e);
+            char tmp[24], who[ENDPOINT_STRLEN] = "";
+            struct sockaddr_storage off;
+            memset(&off, 0, sizeof off);
+            size_t offlen = c->cmsg_len - (size_t)(CMSG_DATA(c) - (unsigned char *)c) - sizeof e;
+            if (offlen > sizeof off)
+                offlen = sizeof off;
+            memcpy(&off, CMSG_DATA(c) + sizeof e, offlen);
+            if (off.ss_family == AF_INET) {
+                const unsigned char *a = (const unsigned char *)&((struct sockaddr_in *)&off)->sin_addr;
+                snprintf(who, sizeof who, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+            } else if (off.ss_family == AF_INET6) {
+                fmt_ipv6(((struct sockaddr_in6 *)&off)->sin6_addr.s6_addr, who, sizeof who);
+            }
+            buf_printf(&o->res, "%s{\"origin\":\"%s\",\"type\":%u,\"code\":%u,\"errno\":\"%s\",\"info\":%u,\"offender\":",
+                       count ? "," : "", ee_origin_name(e.ee_origin), e.ee_type, e.ee_code,
+                       errno_name((int)e.ee_errno, tmp, sizeof tmp), e.ee_info);
+            if (who[0])
+                buf_printf(&o->res, "\"%s\"}", who);
+            else
+                buf_puts(&o->res, "null}");
+            count++;
+        }
+    }
+    buf_puts(&o->res, "]");
     return 0;
 }
 

@@ -21,7 +21,7 @@ WORK = "/tmp/tcpct-agentdev"
 SOCK = WORK + "/agent.sock"
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXPECTED_COMMANDS = ["hello", "socket", "setsockopt", "getsockopt", "listen", "accept", "connect",
-                     "send", "recv", "shutdown", "close", "abort", "states", "reset", "bye", "bind", "poll", "tcpinfo", "sendto"]
+                     "send", "recv", "shutdown", "close", "abort", "states", "reset", "bye", "bind", "poll", "tcpinfo", "sendto", "errqueue"]
 
 passed = 0
 failed = []
@@ -363,6 +363,29 @@ def test_session(agent):
     expect_err(a, "EINVAL", "setsockopt", sock=so, name="TCP_NODELAY")
     r = a.raw(b'{"id": 500, "cmd": "setsockopt", "sock": %d, "name": "\\ud83d\\ude00", "value": 1}' % so)
     check(r["errno"] == "ENOPROTOOPT" and r["error"].isascii(), "non-ASCII name echoed as ASCII", r)
+    # 5d. error reports: IP_RECVERR, and a real ICMP error on the error queue. An nft rule in the dev namespace
+    # answers a SYN to port 9 with an ICMP host unreachable; Linux queues it on a SYN-SENT socket with IP_RECVERR.
+    r = a.req("setsockopt", sock=so, name="IP_RECVERR", value=1)
+    check(r["ok"] and a.ok("getsockopt", sock=so, name="IP_RECVERR")["value"] == 1, "setsockopt/getsockopt IP_RECVERR=1", r)
+    check(a.ok("errqueue", sock=so)["errors"] == [], "errqueue of a fresh socket is []")
+    expect_err(a, "EBADF", "errqueue", sock=999)
+    if shutil.which("nft"):
+        sh("ip", "netns", "exec", NS, "nft", "add table ip tcpct_dev; add chain ip tcpct_dev c "
+           "{ type filter hook output priority 0; }; add rule ip tcpct_dev c tcp dport 9 reject with icmp type host-unreachable")
+        es = a.ok("socket")["sock"]
+        a.ok("setsockopt", sock=es, name="IP_RECVERR", value=1)
+        a.req("connect", sock=es, addr="192.0.2.1", port=9)
+        got = []
+        for _ in range(50):  # bounded: 50 x 20 ms
+            got = a.ok("errqueue", sock=es)["errors"]
+            if got:
+                break
+            time.sleep(0.02)
+        sh("ip", "netns", "exec", NS, "nft", "delete table ip tcpct_dev")
+        check(len(got) == 1 and got[0]["origin"] == "icmp" and (got[0]["type"], got[0]["code"]) == (3, 1)
+              and got[0]["errno"] == "EHOSTUNREACH" and got[0]["offender"] is not None,
+              "errqueue: the ICMP host unreachable of a SYN, origin icmp 3/1 EHOSTUNREACH", got)
+        a.ok("close", sock=es)
     # listen on a prepared socket
     L3 = a.ok("listen", sock=so, port=5001)
     check(L3["sock"] == so and L3["local"] == "0.0.0.0:5001", "listen with existing sock", L3)

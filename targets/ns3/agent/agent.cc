@@ -20,6 +20,7 @@
 #include "json.h"
 
 #include <ns3/boolean.h>
+#include <ns3/callback.h>
 #include <ns3/config.h>
 #include <ns3/event-impl.h>
 #include <ns3/fd-net-device.h>
@@ -64,6 +65,7 @@
 #include <future>
 #include <linux/if_packet.h>
 #include <map>
+#include <sstream>
 #include <mutex>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -526,6 +528,9 @@ struct Info
     bool reset{false};                          // the connection was reset or refused
     std::deque<Ptr<TcpSocketBase>> acceptQueue; // listeners: connections ns-3 announced, not accepted
     bool traced{false};
+    bool recverr4{false};                       // IP_RECVERR: TcpSocketBase's IcmpCallback installed (protocol 5d)
+    bool recverr6{false};                       // IPV6_RECVERR: its IcmpCallback6 installed
+    std::deque<std::string> errorQueue;         // the ICMP errors ns-3 handed the socket, as errqueue entries
 };
 
 std::map<TcpSocketBase*, Info> g_info; // every socket the agent created or was handed by ns-3
@@ -620,10 +625,61 @@ OnConnectionRequest(Ptr<Socket>, const Address&)
 
 void TraceStates(Info& i);
 
+// --- 5d. error reports: TcpSocketBase's IcmpCallback / IcmpCallback6 attributes, which its ForwardIcmp
+// calls for every ICMP error the endpoint gets (ns-3's TCP itself does nothing else with it).
+
+template <typename A>
+void
+QueueIcmp(TcpSocketBase* s, const char* origin, A source, uint8_t type, uint8_t code, uint32_t info)
+{
+    Info& i = g_info[s];
+    if (i.errorQueue.size() >= 64)
+    {
+        return; // bounded, as a kernel's queue is by the receive buffer
+    }
+    std::ostringstream who;
+    source.Print(who);
+    std::string e = "{\"origin\":\"" + std::string(origin) + "\",\"type\":" + std::to_string(type) +
+                    ",\"code\":" + std::to_string(code) + ",\"errno\":null,\"info\":" + std::to_string(info) +
+                    ",\"offender\":";
+    tcpct::AppendJsonString(e, who.str());
+    i.errorQueue.push_back(e + "}");
+    Note("ns-3 %s: ICMP%s error %u/%u queued for the application", Describe(*s).c_str(),
+         std::string(origin) == "icmp6" ? "v6" : "", type, code);
+}
+
+void
+OnIcmp4(TcpSocketBase* s, Ipv4Address source, uint8_t, uint8_t type, uint8_t code, uint32_t info)
+{
+    QueueIcmp(s, "icmp", source, type, code, info);
+}
+
+void
+OnIcmp6(TcpSocketBase* s, Ipv6Address source, uint8_t, uint8_t type, uint8_t code, uint32_t info)
+{
+    QueueIcmp(s, "icmp6", source, type, code, info);
+}
+
+/// Installs (or removes) the socket's ICMP callbacks as its IP_RECVERR / IPV6_RECVERR say.
+bool
+InstallIcmpCallbacks(Ptr<TcpSocketBase> s, Info& i)
+{
+    CallbackValue v4 = i.recverr4 ? CallbackValue(MakeBoundCallback(&OnIcmp4, PeekPointer(s)))
+                                  : CallbackValue(MakeNullCallback<void, Ipv4Address, uint8_t, uint8_t, uint8_t, uint32_t>());
+    CallbackValue v6 = i.recverr6 ? CallbackValue(MakeBoundCallback(&OnIcmp6, PeekPointer(s)))
+                                  : CallbackValue(MakeNullCallback<void, Ipv6Address, uint8_t, uint8_t, uint8_t, uint32_t>());
+    return s->SetAttributeFailSafe("IcmpCallback", v4) && s->SetAttributeFailSafe("IcmpCallback6", v6);
+}
+
 void
 OnNewConnection(TcpSocketBase* listener, Ptr<Socket> child, const Address&)
 {
     Info& c = InfoOf(child);
+    // an accepted socket takes the listener's IP_RECVERR / IPV6_RECVERR, as Linux's does, with callbacks of its own
+    // (a copy of the listener's would queue the child's errors on the listener)
+    c.recverr4 = g_info[listener].recverr4;
+    c.recverr6 = g_info[listener].recverr6;
+    InstallIcmpCallbacks(c.sock, c);
     TraceStates(c);
     g_info[listener].acceptQueue.push_back(c.sock);
     Note("ns-3 %s: connection ready to accept", Describe(*c.sock).c_str());
@@ -973,7 +1029,8 @@ const char* const COMMANDS[] = {"hello",
                                 "abort",
                                 "states",
                                 "reset",
-                                "bye"};
+                                "bye",
+                                "errqueue"};
 
 int g_ctl = -1;
 
@@ -1045,6 +1102,16 @@ CmdSetsockopt(const Args& a)
         if (name == "SO_ERROR")
         {
             return r.Fail(ENOPROTOOPT, "setsockopt(SO_ERROR): the option is read-only");
+        }
+        if (name == "IP_RECVERR" || name == "IPV6_RECVERR")
+        {
+            Info& i = g_info[PeekPointer(s)];
+            (name == "IP_RECVERR" ? i.recverr4 : i.recverr6) = value != 0;
+            if (!InstallIcmpCallbacks(s, i))
+            {
+                return r.Fail(EINVAL, "setsockopt(" + name + "): ns-3 rejected the IcmpCallback attribute");
+            }
+            return r;
         }
         const OptionDef* d = FindOption(name);
         if (!d)
@@ -1121,6 +1188,11 @@ CmdGetsockopt(const Args& a)
         if (!s)
         {
             return NotOwned(sock);
+        }
+        if (name == "IP_RECVERR" || name == "IPV6_RECVERR")
+        {
+            Info& i = g_info[PeekPointer(s)];
+            return r.Int("value", (name == "IP_RECVERR" ? i.recverr4 : i.recverr6) ? 1 : 0);
         }
         if (name == "SO_ERROR")
         {
@@ -1621,6 +1693,34 @@ CmdReset(const Args&)
     });
 }
 
+/// errqueue (protocol 5d): takes every entry off the socket's queue of ICMP errors ns-3 handed it.
+Out
+CmdErrqueue(const Args& a)
+{
+    Out o;
+    long long sock;
+    if (!a.IntArg(o, "sock", true, 0, LLONG_MIN, LLONG_MAX, sock))
+    {
+        return o;
+    }
+    return InSim<Out>([&]() {
+        Out r;
+        Ptr<TcpSocketBase> s = Owned(sock);
+        if (!s)
+        {
+            return NotOwned(sock);
+        }
+        Info& i = g_info[PeekPointer(s)];
+        std::string list = "[";
+        for (const std::string& e : i.errorQueue)
+        {
+            list += (list.size() > 1 ? "," : "") + e;
+        }
+        i.errorQueue.clear();
+        return r.Raw("errors", list + "]");
+    });
+}
+
 Out
 Dispatch(const std::string& cmd, const Args& a)
 {
@@ -1635,6 +1735,10 @@ Dispatch(const std::string& cmd, const Args& a)
     if (cmd == "setsockopt")
     {
         return CmdSetsockopt(a);
+    }
+    if (cmd == "errqueue")
+    {
+        return CmdErrqueue(a);
     }
     if (cmd == "getsockopt")
     {

@@ -86,21 +86,25 @@ public final class Peer {
 
     /**
      * Sends the ICMP error {@code message} about {@code quoted}, a segment the target sent on this connection (as
-     * {@link #expect} returned it), as a router on the path (here: the peer's host) would. IPv4 only.
+     * {@link #expect} returned it), as a router on the path (here: the peer's host) would. Over IPv6 the message's
+     * ICMPv6 counterpart goes ({@link tcpct.wire.Icmp#over}); a scenario that needs to know it asks {@link #icmpOver}.
      */
-    public void sendIcmp(tcpct.wire.Icmp message, Segment quoted) {
+    public void sendIcmp(tcpct.wire.Icmp asked, Segment quoted) {
         Session session = Session.current();
-        if (session.family != tcpct.wire.IpFamily.IPV4) {
-            throw new Unimplemented("the scenario sends ICMPv4 errors, and ICMPv6's are not built yet: mark it @Scenario(ipv4Only = ...)");
-        }
+        tcpct.wire.Icmp message = icmpOver(asked);
         if (message.setsPathMtu()) {
             // the target may keep the path MTU it learns for the peer's address, which every later scenario shares
-            session.lab.spoil("its scenario sent an ICMP fragmentation needed, and the target may keep the path MTU "
-                    + message.rest() + " it learned for the peer's address");
+            session.lab.spoil("its scenario sent an ICMP " + (message.family() == tcpct.wire.IpFamily.IPV4 ? "fragmentation needed" : "packet too big")
+                    + ", and the target may keep the path MTU " + message.rest() + " it learned for the peer's address");
         }
         session.step("peer sends " + message + " quoting the target's " + relative(session, quoted),
                 () -> session.lab.wire().sendIcmp(session.link(), message, quoted));
         session.lastAction = message + " quoting " + relative(session, quoted);
+    }
+
+    /** The ICMP message {@code message} is over this scenario's IP version: itself over IPv4, its ICMPv6 counterpart over IPv6. */
+    public tcpct.wire.Icmp icmpOver(tcpct.wire.Icmp message) {
+        return message.over(Session.current().family);
     }
 
     /**

@@ -88,6 +88,46 @@ public final class Target {
         return value[0];
     }
 
+    /**
+     * The soft errors the stack reported on the connection (RFC 9293 3.9.1.8, MUST-47), waiting up to {@code within}
+     * for the first: each round reads the pending error (getsockopt SO_ERROR, which clears it, as an application's read
+     * would) and then, where the agent has the command (protocol section 5d), the socket's error queue ({@code
+     * errqueue}, read after SO_ERROR because taking an entry off the queue resets the pending error). Empty when nothing
+     * came within {@code within}.
+     */
+    public List<tcpct.agent.ErrorReport> errorReports(Duration within) {
+        Session s = session();
+        require(s.connection, "errorReports", "target.accept() or target.connect()");
+        int sock = s.connection;
+        boolean queue = ScriptSupport.agentHas("errqueue");
+        List<tcpct.agent.ErrorReport> got = new java.util.ArrayList<>();
+        s.step("target reads its error reports (SO_ERROR" + (queue ? ", the error queue" : "") + ") until one comes, at most "
+                + within.toMillis() + " ms", () -> {
+            try {
+                org.awaitility.Awaitility.await("an error report on the connection").pollInSameThread().atMost(within)
+                        .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).until(() -> {
+                            JsonNode pending = call("getsockopt", args("sock", sock, "name", "SO_ERROR"));
+                            if (pending.path("value").asInt() != 0) {
+                                got.add(tcpct.agent.ErrorReport.pending(pending.path("error").asText(String.valueOf(pending.path("value").asInt()))));
+                            }
+                            if (queue) {
+                                for (JsonNode e : call("errqueue", args("sock", sock)).path("errors")) {
+                                    got.add(new tcpct.agent.ErrorReport("MSG_ERRQUEUE", e.path("origin").asText(), e.path("type").asInt(-1),
+                                            e.path("code").asInt(-1), e.path("errno").asText(null),
+                                            e.path("offender").isTextual() ? e.path("offender").asText() : null));
+                                }
+                            }
+                            return !got.isEmpty();
+                        });
+            } catch (org.awaitility.core.ConditionTimeoutException none) {
+                // nothing within the bound: the empty list says so
+            }
+            io.qameta.allure.Allure.step(got.isEmpty() ? "no error report" : "reports: " + got);
+        });
+        s.lastAction = "read error reports";
+        return got;
+    }
+
     /** Passive OPEN on a fresh port; returns the port. */
     public int listen() {
         Session s = session();

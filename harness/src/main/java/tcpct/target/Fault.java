@@ -45,6 +45,15 @@ public enum Fault {
      */
     IP_OPTIONS_DROPPED("ip-options-dropped", "the target's kernel drops every arriving IPv4 packet that carries IP options",
             "input: ip hdrlength > 5 drop"),
+    /**
+     * Every arriving ICMP and ICMPv6 error message (destination unreachable, time exceeded, parameter problem, source
+     * quench, packet too big) is dropped at the kernel's input hook, before TCP's error handler sees it: the stack learns
+     * of no soft error and reports none to the application (MUST-47, SHLD-25 broken), nor acts on one (MUST-54).
+     * Neighbour discovery (ICMPv6 types 133 to 137) passes.
+     */
+    ICMP_ERRORS_DROPPED("icmp-errors-dropped", "the target's kernel drops every arriving ICMP and ICMPv6 error message",
+            "input: icmp type { destination-unreachable, source-quench, time-exceeded, parameter-problem } drop\n"
+                    + "  icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } drop"),
     /** The TTL (hop limit) and DSCP of every segment the target sends reset to 64 and 0, whatever its application set (MUST-48, MUST-49 broken). */
     TTL_DSCP_RESET("ttl-dscp-reset", "the TTL (hop limit) and DSCP of the target's segments are rewritten to 64 and 0 on their way out",
             "meta nfproto ipv4 ip ttl set 64 ip dscp set cs0\n  meta nfproto ipv6 ip6 hoplimit set 64 ip6 dscp set cs0");

@@ -146,11 +146,16 @@ public final class FrameCodec {
      * A frame from the peer to the target carrying the ICMPv4 error {@code message} about {@code quoted}, a segment the
      * target sent to the peer: the quoted datagram's IPv4 header (as the target's kernel would have built it: no
      * options, DF, the segment's length) and its first 8 TCP octets (ports and SEQ), which is all RFC 792 asks for and
-     * all a TCP needs to find the connection (RFC 9293 3.9.2.2). {@code link} is an IPv4 one.
+     * all a TCP needs to find the connection (RFC 9293 3.9.2.2). Over an IPv6 {@code link} the message is an ICMPv6 one
+     * ({@link #icmp6Error}); {@code message} goes over the link's IP version.
      */
     public static byte[] icmpError(Link link, Icmp message, Segment quoted, int ipId) {
-        if (link.family() != IpFamily.IPV4) {
-            throw new IllegalArgumentException("ICMPv4 errors go over IPv4; the link is " + link.family());
+        if (link.family() != message.family()) {
+            throw new IllegalArgumentException(message + " goes over " + message.family() + "; the link is " + link.family()
+                    + " (Icmp.over gives the counterpart)");
+        }
+        if (link.family() == IpFamily.IPV6) {
+            return icmp6Error(link, message, quoted);
         }
         byte[] tcp = tcpBytes(quoted, link.targetIp(), link.peerIp());
         ByteBuffer inner = ByteBuffer.allocate(28);
@@ -176,6 +181,35 @@ public final class FrameCodec {
         arr[ipStart + 11] = (byte) ipSum;
         b.put(body);
         return arr;
+    }
+
+    /** The most an ICMPv6 error message may take, its IPv6 header included: the least IPv6 MTU (RFC 4443 2.4 (c)). */
+    static final int ICMPV6_ERROR_MAX = 1280;
+
+    /**
+     * The ICMPv6 error {@code message} (RFC 4443) about {@code quoted}, from the peer to the target: type, code, checksum
+     * over the IPv6 pseudo-header (RFC 4443 2.3, RFC 8200 8.1), the four octets of {@code rest} (Packet Too Big's MTU,
+     * Parameter Problem's pointer), then as much of the invoking packet as fits in 1280 octets (RFC 4443 2.4 (c)): its
+     * IPv6 header as the target's kernel built it (traffic class and flow label 0, hop limit 64) and its TCP segment.
+     */
+    private static byte[] icmp6Error(Link link, Icmp message, Segment quoted) {
+        byte[] tcp = tcpBytes(quoted, link.targetIp(), link.peerIp());
+        ByteBuffer invoking = ByteBuffer.allocate(IPV6_HEADER + tcp.length);
+        ipv6Header(invoking, tcp.length, IP_PROTO_TCP, 64, link.targetIp(), link.peerIp());
+        invoking.put(tcp);
+        int quotedOctets = Math.min(invoking.capacity(), ICMPV6_ERROR_MAX - IPV6_HEADER - 8);
+        ByteBuffer icmp = ByteBuffer.allocate(8 + quotedOctets);
+        icmp.put((byte) message.type()).put((byte) message.code()).putShort((short) 0).putInt(message.rest())
+                .put(invoking.array(), 0, quotedOctets);
+        byte[] body = icmp.array();
+        int sum = checksum(body, 0, body.length, pseudoHeaderSum(link.peerIp(), link.targetIp(), IP_PROTO_ICMPV6, body.length));
+        body[2] = (byte) (sum >> 8);
+        body[3] = (byte) sum;
+        ByteBuffer b = ByteBuffer.allocate(ETH_HEADER + IPV6_HEADER + body.length);
+        b.put(link.targetMac()).put(link.peerMac()).putShort((short) ETHERTYPE_IPV6);
+        ipv6Header(b, body.length, IP_PROTO_ICMPV6, 64, link.peerIp(), link.targetIp());
+        b.put(body);
+        return b.array();
     }
 
     static final int ETHERTYPE_ARP = 0x0806;

@@ -115,7 +115,7 @@ public final class PcapWire implements AutoCloseable {
         sendRaw(FrameCodec.encode(over, segment, ipId.getAndIncrement() & 0xffff));
     }
 
-    /** Puts the ICMPv4 error {@code message} about the target's segment {@code quoted} on the wire over {@code over}. */
+    /** Puts the ICMP (ICMPv6 over an IPv6 link) error {@code message} about the target's segment {@code quoted} on the wire over {@code over}. */
     public void sendIcmp(Link over, Icmp message, Segment quoted) {
         sendRaw(FrameCodec.icmpError(over, message, quoted, ipId.getAndIncrement() & 0xffff));
     }

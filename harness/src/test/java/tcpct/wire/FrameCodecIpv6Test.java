@@ -117,4 +117,50 @@ public class FrameCodecIpv6Test {
         java.util.Arrays.fill(dad, 14 + 8, 14 + 24, (byte) 0); // from ::, probing whether the address is taken
         assertThat(FrameCodec.neighborAdvertisement(LINK, dad)).isEmpty();
     }
+
+    /** An ICMPv6 error as RFC 4443 has it: type, code, MTU, the checksum over the pseudo-header, the invoking packet whole. */
+    @Test
+    public void anIcmpv6ErrorQuotesTheTargetsPacketWithTheChecksumOverThePseudoHeader() {
+        Segment quoted = new Segment(5001, 20001, SeqNum.of(0x01020304), SeqNum.of(9), Flags.of(Flag.ACK), 1000, 0, List.of(), new byte[100]);
+        byte[] f = FrameCodec.icmpError(LINK, Icmp.packetTooBig(1280), quoted, 0);
+        int ip = FrameCodec.ETH_HEADER;
+        int icmp = ip + FrameCodec.IPV6_HEADER;
+        int icmpLen = f.length - icmp;
+        assertThat(f[ip + 6]).as("next header ICMPv6").isEqualTo((byte) 58);
+        assertThat(((f[ip + 4] & 0xff) << 8) | (f[ip + 5] & 0xff)).as("payload length").isEqualTo(icmpLen);
+        assertThat(FrameCodec.checksum(f, icmp, icmpLen, FrameCodec.pseudoHeaderSum(LINK.peerIp(), LINK.targetIp(), 58, icmpLen)))
+                .as("ICMPv6 checksum over the pseudo-header").isZero();
+        assertThat(HexFormat.of().formatHex(f, icmp, icmp + 8)).as("type 2, code 0, MTU 1280").isEqualTo("0200" + HexFormat.of().formatHex(f, icmp + 2, icmp + 4) + "00000500");
+        int inner = icmp + 8;
+        assertThat(icmpLen).as("the invoking packet whole: its IPv6 header and 120 TCP octets").isEqualTo(8 + 40 + 20 + 100);
+        assertThat(f[inner] & 0xf0).isEqualTo(0x60);
+        assertThat(java.util.Arrays.copyOfRange(f, inner + 8, inner + 24)).as("quoted source: the target").isEqualTo(LINK.targetIp().getAddress());
+        assertThat(HexFormat.of().formatHex(f, inner + 40, inner + 48)).isEqualTo("13894e2101020304"); // ports 5001, 20001, SEQ
+    }
+
+    @Test
+    public void anIcmpv6ErrorQuotesNoMoreThanFitsIn1280Octets() {
+        Segment big = new Segment(5001, 20001, SeqNum.of(1), SeqNum.of(1), Flags.of(Flag.ACK), 1000, 0, List.of(), new byte[1440]);
+        byte[] f = FrameCodec.icmpError(LINK, Icmp.destinationUnreachable6(0), big, 0);
+        int icmp = FrameCodec.ETH_HEADER + FrameCodec.IPV6_HEADER;
+        assertThat(f.length - FrameCodec.ETH_HEADER).as("RFC 4443 2.4 (c): the least IPv6 MTU").isEqualTo(1280);
+        assertThat(FrameCodec.checksum(f, icmp, f.length - icmp, FrameCodec.pseudoHeaderSum(LINK.peerIp(), LINK.targetIp(), 58, f.length - icmp))).isZero();
+    }
+
+    @Test
+    public void icmpv4MessagesMapToTheirIcmpv6Counterparts() {
+        assertThat(Icmp.netUnreachable().over(IpFamily.IPV6)).extracting(Icmp::type, Icmp::code).containsExactly(1, 0);
+        assertThat(Icmp.hostUnreachable().over(IpFamily.IPV6)).extracting(Icmp::type, Icmp::code).containsExactly(1, 3);
+        assertThat(Icmp.adminProhibited().over(IpFamily.IPV6)).extracting(Icmp::type, Icmp::code).containsExactly(1, 1);
+        assertThat(Icmp.portUnreachable().over(IpFamily.IPV6)).extracting(Icmp::type, Icmp::code).containsExactly(1, 4);
+        assertThat(Icmp.protocolUnreachable().over(IpFamily.IPV6)).extracting(Icmp::type, Icmp::code, Icmp::rest).containsExactly(4, 1, 6);
+        assertThat(Icmp.timeExceeded().over(IpFamily.IPV6)).extracting(Icmp::type, Icmp::code).containsExactly(3, 0);
+        assertThat(Icmp.parameterProblem().over(IpFamily.IPV6)).extracting(Icmp::type, Icmp::code).containsExactly(4, 0);
+        assertThat(Icmp.fragmentationNeeded(1400).over(IpFamily.IPV6)).extracting(Icmp::type, Icmp::rest).containsExactly(2, 1420);
+        assertThat(Icmp.fragmentationNeeded(1000).over(IpFamily.IPV6).rest()).as("never below IPv6's least MTU").isEqualTo(1280);
+        assertThat(Icmp.fragmentationNeeded(1000).over(IpFamily.IPV6).setsPathMtu()).isTrue();
+        assertThat(Icmp.netUnreachable().over(IpFamily.IPV4)).isEqualTo(Icmp.netUnreachable());
+        assertThatThrownBy(() -> Icmp.sourceQuench().over(IpFamily.IPV6)).hasMessageContaining("no ICMPv6 counterpart");
+        assertThatThrownBy(() -> FrameCodec.icmpError(LINK, Icmp.netUnreachable(), syn(), 0)).hasMessageContaining("Icmp.over");
+    }
 }

@@ -49,6 +49,11 @@ public class FaultDetectionIT {
         // a kernel whose keep-alive interval defaults to 1 s (MUST-28); keep-alives still off unless asked for (MUST-25)
         rows.add(new Object[] {"linux", "keepalive-1s", List.of("keepalive/default-interval-two-hours", "keepalive/off-by-default"),
                 List.of("keepalive/default-interval-two-hours")});
+        // a kernel that drops every arriving ICMP error: no soft error reaches the application (MUST-47), nor a
+        // fragmentation needed the TCP (MUST-54); not aborting on soft errors (MUST-56) still holds
+        rows.add(new Object[] {"linux", "icmp-errors-dropped", List.of("icmp/soft-error-reported-to-application",
+                "icmp/fragmentation-needed-acted-on", "icmp/soft-errors-do-not-abort-established"),
+                List.of("icmp/soft-error-reported-to-application", "icmp/fragmentation-needed-acted-on")});
         for (String fault : List.of("drop-fin", "drop-syn-ack", "drop-ack")) {
             rows.add(new Object[] {"lwip", fault, LWIP_SCENARIOS, mustFail.get(fault).stream().filter(LWIP_SCENARIOS::contains).toList()});
         }
