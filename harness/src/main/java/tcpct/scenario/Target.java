@@ -88,6 +88,117 @@ public final class Target {
         return value[0];
     }
 
+    /** The fresh port {@link #listen} listens on (known before it does, for a connection from that port: MUST-42). */
+    public int listenPort() {
+        return session().listenPort;
+    }
+
+    /**
+     * Binds the socket the next {@link #connect} (or {@link #listen}) will use to {@code address} and an ephemeral port
+     * (bind(2), agent protocol 2), creating the socket first if needed: the OPEN's local IP address (MUST-43).
+     */
+    public void bindTo(String address) {
+        Session s = session();
+        s.step("target binds its socket to " + address, () -> {
+            if (s.pendingSocket == null) {
+                s.pendingSocket = call("socket", s.family == tcpct.wire.IpFamily.IPV4 ? args() : args("family", s.family.agentName))
+                        .path("sock").asInt();
+            }
+            call("bind", args("sock", s.pendingSocket, "addr", address, "port", 0));
+        });
+        s.lastAction = "bind " + address;
+    }
+
+    /**
+     * Sets IPv4 options (IP_OPTIONS, section 5c of the agent protocol) on the socket the next {@link #connect} will use: the
+     * octets as the application gives them (a source route names its first hop first and the destination last). A stack
+     * without IP_OPTIONS makes the scenario UNIMPLEMENTED.
+     */
+    public void ipOptions(int... octets) {
+        Session s = session();
+        StringBuilder hex = new StringBuilder();
+        for (int o : octets) {
+            hex.append(String.format("%02x", o & 0xff));
+        }
+        s.step("target sets IP_OPTIONS " + hex, () -> {
+            if (s.pendingSocket == null) {
+                s.pendingSocket = call("socket", args()).path("sock").asInt();
+            }
+            try {
+                // "value" for an agent without section 5c, which then answers ENOPROTOOPT for the name, not EINVAL for a missing value
+                call("setsockopt", args("sock", s.pendingSocket, "name", "IP_OPTIONS", "hex", hex.toString(), "value", 0));
+            } catch (AgentError e) {
+                if ("ENOPROTOOPT".equals(e.errno())) {
+                    throw new Unimplemented("the target has no IP_OPTIONS socket option (setsockopt IP_OPTIONS): " + e.getMessage());
+                }
+                throw e;
+            }
+        });
+        s.lastAction = "setsockopt IP_OPTIONS";
+    }
+
+    /**
+     * Gives the target a second address on its eth0, 192.0.2.3/24 or 2001:db8::3/64 by the scenario's family, beside its
+     * own, and returns it. Only a kernel stack's addresses are the harness's to add (ip addr add in its namespace); a
+     * user-space stack owns its one address itself, and the scenario is UNIMPLEMENTED there. The lab is not reused.
+     */
+    public String secondAddress() {
+        Session s = session();
+        String address = s.family == tcpct.wire.IpFamily.IPV4 ? "192.0.2.3" : "2001:db8::3";
+        kernelOnly(s, "a second address on the target's eth0 (" + address + ")");
+        s.lab.spoil("its scenario gave the target a second address, " + address);
+        s.step("the target's eth0 gets a second address, " + address, () -> {
+            if (s.family == tcpct.wire.IpFamily.IPV4) {
+                s.lab.instance().inNetns("ip", "addr", "add", address + "/24", "dev", "eth0");
+            } else {
+                s.lab.instance().inNetns("ip", "-6", "addr", "add", address + "/64", "dev", "eth0", "nodad");
+            }
+        });
+        return address;
+    }
+
+    /** The route to the peer's prefix names {@code address} (one of the target's) as its preferred source: what IP selects (MUST-44). */
+    public void preferredSource(String address) {
+        Session s = session();
+        kernelOnly(s, "a route's preferred source address");
+        s.lab.spoil("its scenario changed the target's route to the peer");
+        s.step("the target's route to the peer prefers the source " + address, () -> {
+            if (s.family == tcpct.wire.IpFamily.IPV4) {
+                s.lab.instance().inNetns("ip", "route", "change", "192.0.2.0/24", "dev", "eth0", "proto", "kernel", "scope", "link",
+                        "src", address);
+            } else {
+                s.lab.instance().inNetns("ip", "-6", "route", "replace", "2001:db8::/64", "dev", "eth0", "proto", "kernel", "src", address);
+            }
+        });
+    }
+
+    /**
+     * The target's kernel takes IPv4 source-routed packets (net.ipv4.conf.{all,eth0}.accept_source_route = 1 in its namespace:
+     * Linux drops them by default) and knows {@code hops} (addresses on the wire's prefix) at the peer's MAC, as routers
+     * on the path would be. A user-space stack makes the scenario UNIMPLEMENTED.
+     */
+    public void sourceRoutesVia(String... hops) {
+        Session s = session();
+        kernelOnly(s, "accept_source_route and neighbour entries for the route's hops");
+        s.lab.spoil("its scenario let the target take source-routed packets");
+        String mac = s.lab.instance().veth().hostMac();
+        s.step("the target takes source-routed packets, and finds " + String.join(", ", hops) + " at the peer's MAC", () -> {
+            s.lab.instance().inNetns("sh", "-c", "echo 1 > /proc/sys/net/ipv4/conf/all/accept_source_route"
+                    + " && echo 1 > /proc/sys/net/ipv4/conf/eth0/accept_source_route");
+            for (String hop : hops) {
+                s.lab.instance().inNetns("ip", "neigh", "replace", hop, "lladdr", mac, "nud", "permanent", "dev", "eth0");
+            }
+        });
+    }
+
+    private static void kernelOnly(Session s, String what) {
+        if (!s.lab.instance().kernelStack()) {
+            throw new Unimplemented("the harness sets up " + what + " through the container's kernel (ip, sysctl in its namespace), and "
+                    + s.lab.instance().spec().name() + " is a user-space stack that owns its address itself (\"wiring\": \"raw\"); "
+                    + "its agent has no command for it");
+        }
+    }
+
     /** Passive OPEN on a fresh port; returns the port. */
     public int listen() {
         Session s = session();
@@ -125,9 +236,20 @@ public final class Target {
 
     /** Active OPEN towards the peer's port; returns at once (the peer then answers the SYN). */
     public void connect() {
+        connect(null);
+    }
+
+    /**
+     * Active OPEN from the target's {@code localPort} (the agent binds the wildcard address with SO_REUSEADDR first:
+     * {@code connect}'s {@code localPort}); null: a port the stack chooses.
+     */
+    public void connect(Integer localPort) {
         Session s = session();
-        s.step("target connects to the peer's port " + s.peerPort, () -> {
+        s.step("target connects to the peer's port " + s.peerPort + (localPort == null ? "" : " from its port " + localPort), () -> {
             Map<String, Object> a = args("addr", s.family.peerIp, "port", s.peerPort);
+            if (localPort != null) {
+                a.put("localPort", localPort);
+            }
             takePending(s, a);
             s.connection = call("connect", a).path("sock").asInt();
         });
