@@ -139,13 +139,29 @@ public final class Target {
 
     /**
      * Gives the target a second address on its eth0, 192.0.2.3/24 or 2001:db8::3/64 by the scenario's family, beside its
-     * own, and returns it. Only a kernel stack's addresses are the harness's to add (ip addr add in its namespace); a
-     * user-space stack owns its one address itself, and the scenario is UNIMPLEMENTED there. The lab is not reused.
+     * own, and returns it: a kernel stack's with ip addr add in its namespace, a user-space stack's through its agent's
+     * {@code address} command (agent protocol 5c), without which the scenario is UNIMPLEMENTED. The lab is not reused.
      */
     public String secondAddress() {
         Session s = session();
         String address = s.family == tcpct.wire.IpFamily.IPV4 ? "192.0.2.3" : "2001:db8::3";
-        kernelOnly(s, "a second address on the target's eth0 (" + address + ")");
+        int prefix = s.family.prefixLength;
+        if (!s.lab.instance().kernelStack()) {
+            s.lab.spoil("its scenario gave the target a second address, " + address);
+            s.step("the target's stack gets a second address, " + address + "/" + prefix + " (agent command address)", () -> {
+                try {
+                    s.lab.agent().call("address", args("addr", address, "prefix", prefix), Duration.ZERO);
+                } catch (AgentError e) {
+                    if (e.unsupported()) {
+                        throw new Unimplemented(s.lab.instance().spec().name() + " is a user-space stack that owns its address itself "
+                                + "(\"wiring\": \"raw\"), and its agent has no command to give it a second one (address, agent protocol 5c): "
+                                + e.getMessage());
+                    }
+                    throw e;
+                }
+            });
+            return address;
+        }
         s.lab.spoil("its scenario gave the target a second address, " + address);
         s.step("the target's eth0 gets a second address, " + address, () -> {
             if (s.family == tcpct.wire.IpFamily.IPV4) {
@@ -175,11 +191,15 @@ public final class Target {
     /**
      * The target's kernel takes IPv4 source-routed packets (net.ipv4.conf.{all,eth0}.accept_source_route = 1 in its namespace:
      * Linux drops them by default) and knows {@code hops} (addresses on the wire's prefix) at the peer's MAC, as routers
-     * on the path would be. A user-space stack makes the scenario UNIMPLEMENTED.
+     * on the path would be. A user-space stack has no kernel setting to change: it is left as it is (the harness answers
+     * ARP for the peer's address only, so a hop it asks for stays unresolved).
      */
     public void sourceRoutesVia(String... hops) {
         Session s = session();
-        kernelOnly(s, "accept_source_route and neighbour entries for the route's hops");
+        if (!s.lab.instance().kernelStack()) {
+            s.step("a user-space stack: no accept_source_route or neighbour entry to set for " + String.join(", ", hops), () -> { });
+            return;
+        }
         s.lab.spoil("its scenario let the target take source-routed packets");
         String mac = s.lab.instance().veth().hostMac();
         s.step("the target takes source-routed packets, and finds " + String.join(", ", hops) + " at the peer's MAC", () -> {
@@ -194,8 +214,8 @@ public final class Target {
     private static void kernelOnly(Session s, String what) {
         if (!s.lab.instance().kernelStack()) {
             throw new Unimplemented("the harness sets up " + what + " through the container's kernel (ip, sysctl in its namespace), and "
-                    + s.lab.instance().spec().name() + " is a user-space stack that owns its address itself (\"wiring\": \"raw\"); "
-                    + "its agent has no command for it");
+                    + s.lab.instance().spec().name() + " is a user-space stack that owns its one address itself (\"wiring\": \"raw\"), "
+                    + "which its agent has no command to change");
         }
     }
 

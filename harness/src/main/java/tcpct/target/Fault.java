@@ -56,12 +56,13 @@ public enum Fault {
     SOURCE_ADDRESS_REWRITTEN("source-address-rewritten", "the target's segments from its second address 192.0.2.3 (2001:db8::3) leave from 192.0.2.2 (2001:db8::2)",
             "ip saddr 192.0.2.3 ip saddr set 192.0.2.2\n  ip6 saddr 2001:db8::3 ip6 saddr set 2001:db8::2"),
     /**
-     * The type of the first IPv4 option of the target's packets rewritten from LSRR (131) to Record Route (7), its length
-     * and addresses left: the source route is no longer one (MUST-51, MUST-52, MUST-53 broken). The header checksum is
-     * not mended (the kernel filled it in before the output hook).
+     * The first IPv4 option of the target's packets, when it is a loose source route (LSRR, type 131), turned into a strict
+     * one (SSRR, 137) with the same addresses: not the route the application asked for, nor the return route of a received
+     * LSRR (MUST-51, MUST-52, MUST-53 broken). The final destination stays, and with it the TCP checksum; the IPv4 header
+     * checksum is not mended (the kernel filled it in before the output hook).
      */
-    SOURCE_ROUTE_REWRITTEN("source-route-rewritten", "the first IPv4 option of the target's packets becomes a Record Route where it was a loose source route",
-            "meta nfproto ipv4 ip hdrlength > 5 @nh,160,8 0x83 @nh,160,8 set 0x07");
+    SOURCE_ROUTE_STRICT("source-route-strict", "the target's loose source routes (IPv4 option LSRR) leave as strict ones (SSRR)",
+            "meta nfproto ipv4 ip hdrlength > 5 @nh,160,8 0x83 @nh,160,8 set 0x89");
 
     public final String id;
     public final String what;
