@@ -176,7 +176,11 @@ public final class Target {
     /** The route to the peer's prefix names {@code address} (one of the target's) as its preferred source: what IP selects (MUST-44). */
     public void preferredSource(String address) {
         Session s = session();
-        kernelOnly(s, "a route's preferred source address");
+        if (!s.lab.instance().kernelStack()) {
+            throw new Unimplemented("the harness steers IP's choice of source address with a route's preferred source (ip route ... src "
+                    + address + ") in a kernel's namespace; " + s.lab.instance().spec().name() + " is a user-space stack whose routes "
+                    + "its agent does not expose (agent protocol 5c has no route command)");
+        }
         s.lab.spoil("its scenario changed the target's route to the peer");
         s.step("the target's route to the peer prefers the source " + address, () -> {
             if (s.family == tcpct.wire.IpFamily.IPV4) {
