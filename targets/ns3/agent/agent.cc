@@ -977,7 +977,8 @@ const char* const COMMANDS[] = {"hello",
                                 "states",
                                 "reset",
                                 "bye",
-                                "address"};
+                                "address",
+                                "bind"};
 
 int g_ctl = -1;
 
@@ -1169,6 +1170,41 @@ CmdGetsockopt(const Args& a)
         UintegerValue u;
         s->GetAttribute(d->attribute, u);
         return r.Int("value", static_cast<long long>(u.Get()) - d->offset);
+    });
+}
+
+/// bind(2) of an owned socket and nothing more (agent protocol 2, section 5a): Socket::Bind to addr and port, for a
+/// connect from a given local address (section 5c). An address the node does not own is ns-3's error.
+Out
+CmdBind(const Args& a)
+{
+    Out o;
+    long long sock;
+    long long port;
+    std::string addrText;
+    IpArg addr;
+    if (!a.IntArg(o, "sock", true, 0, LLONG_MIN, LLONG_MAX, sock) || !a.IntArg(o, "port", true, 0, 0, 65535, port) ||
+        !a.StrArg(o, "addr", false, "0.0.0.0", addrText) || !ParseAddr(o, addrText, addr))
+    {
+        return o;
+    }
+    return InSim<Out>([&]() {
+        Out r;
+        Ptr<TcpSocketBase> s = Owned(sock);
+        if (!s)
+        {
+            return NotOwned(sock);
+        }
+        if (s->Bind(addr.With(static_cast<uint16_t>(port))) != 0)
+        {
+            int e = PosixErrno(s->GetErrno());
+            if (e == 0)
+            {
+                e = EINVAL;
+            }
+            return r.Fail(e, std::string("bind: ") + std::strerror(e));
+        }
+        return r.Str("local", LocalOf(*s));
     });
 }
 
@@ -1727,6 +1763,10 @@ Dispatch(const std::string& cmd, const Args& a)
     if (cmd == "address")
     {
         return CmdAddress(a);
+    }
+    if (cmd == "bind")
+    {
+        return CmdBind(a);
     }
     Out o;
     return o.Fail(ENOSYS, "unknown command \"" + Clip(cmd) + "\"");

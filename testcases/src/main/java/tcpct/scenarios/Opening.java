@@ -138,7 +138,7 @@ public class Opening extends Fixtures {
         from(peer.expect(ack().seq(1).ack(6)), second, "the ACK of the peer's data"); assertThat(target).isIn(ESTABLISHED);
         expectRead("hello");
         target.send("world!");
-        from(peer.expect(ack().seq(1).ack(6).data("world!").psh()), second, "the data");
+        from(expectData("world!", 1, 6), second, "the data");
         peer.send(ack().seq(6).ack(7));
         target.close();
         from(peer.expect(finAck().seq(7).ack(6)), second, "the FIN"); assertThat(target).isIn(FIN_WAIT_1);
@@ -169,7 +169,7 @@ public class Opening extends Fixtures {
     /** The established active connection's data and FIN, each from {@code address}. */
     private void sendAndCloseFrom(String address) {
         target.send("hello");
-        from(peer.expect(ack().seq(1).ack(1).data("hello").psh()), address, "the data");
+        from(expectData("hello", 1, 1), address, "the data");
         peer.send(ack().seq(1).ack(6));
         target.close();
         from(peer.expect(finAck().seq(6).ack(1)), address, "the FIN"); assertThat(target).isIn(FIN_WAIT_1);

@@ -61,7 +61,7 @@ public class SourceRoutes extends Fixtures {
         peer.send(synAck().seq(0).ack(1));
         routed(peer.expect(ack().seq(1).ack(1)), "the ACK of the SYN,ACK"); assertThat(target).isIn(ESTABLISHED);
         target.send("hello");
-        routed(peer.expect(ack().seq(1).ack(1).data("hello").psh()), "the data");
+        routed(expectData("hello", 1, 1), "the data");
     }
 
     @Test(description = "The application sets a loose source route through 192.0.2.9 and connects; the peer's SYN,ACK arrives with a completed route through 192.0.2.8: the target's ACK and data still go through its own route", groups = "ip")
@@ -77,7 +77,7 @@ public class SourceRoutes extends Fixtures {
         routed(peer.expect(ack().seq(1).ack(1)), "the ACK of a SYN,ACK that came through " + OTHER_HOP);
         assertThat(target).isIn(ESTABLISHED);
         target.send("hello");
-        routed(peer.expect(ack().seq(1).ack(1).data("hello").psh()), "the data");
+        routed(expectData("hello", 1, 1), "the data");
     }
 
     @Test(description = "The peer's SYN arrives at a listener with a completed loose source route through 192.0.2.9: the SYN,ACK, and every later segment of the connection, go back through the reversed route", groups = "ip")
@@ -93,7 +93,7 @@ public class SourceRoutes extends Fixtures {
         assertThat(target).isIn(ESTABLISHED);
         target.accept();
         target.send("hello");
-        routed(peer.expect(ack().seq(1).ack(1).data("hello").psh()), "the data");
+        routed(expectData("hello", 1, 1), "the data");
     }
 
     /** {@code f} went to the hop, 192.0.2.9, carrying the LSRR to the peer with the pointer at it. */
