@@ -111,8 +111,8 @@ public final class Target {
 
     /**
      * Sets IPv4 options (IP_OPTIONS, section 5c of the agent protocol) on the socket the next {@link #connect} will use: the
-     * octets as the application gives them (a source route names its first hop first and the destination last). A stack
-     * without IP_OPTIONS makes the scenario UNIMPLEMENTED.
+     * octets as the application gives them (Linux: a source route names its first hop first, and the stack fills its last
+     * slot with the connection's destination). A stack without IP_OPTIONS makes the scenario UNIMPLEMENTED.
      */
     public void ipOptions(int... octets) {
         Session s = session();
@@ -183,11 +183,20 @@ public final class Target {
         }
         s.lab.spoil("its scenario changed the target's route to the peer");
         s.step("the target's route to the peer prefers the source " + address, () -> {
+            String selected;
             if (s.family == tcpct.wire.IpFamily.IPV4) {
                 s.lab.instance().inNetns("ip", "route", "change", "192.0.2.0/24", "dev", "eth0", "proto", "kernel", "scope", "link",
                         "src", address);
+                selected = s.lab.instance().inNetns("ip", "route", "get", s.family.peerIp);
             } else {
-                s.lab.instance().inNetns("ip", "-6", "route", "replace", "2001:db8::/64", "dev", "eth0", "proto", "kernel", "src", address);
+                // the prefix route the kernel made for 2001:db8::2/64 (metric 256), given a preferred source
+                s.lab.instance().inNetns("ip", "-6", "route", "replace", "2001:db8::/64", "dev", "eth0", "proto", "kernel", "metric", "256",
+                        "src", address);
+                selected = s.lab.instance().inNetns("ip", "-6", "route", "get", s.family.peerIp);
+            }
+            io.qameta.allure.Allure.step("IP selects: " + selected.trim());
+            if (!java.util.Arrays.asList(selected.trim().split("\\s+")).contains(address)) {
+                throw new IllegalStateException("the target's kernel does not select " + address + " for the peer after the route change: " + selected.trim());
             }
         });
     }
@@ -213,14 +222,6 @@ public final class Target {
                 s.lab.instance().inNetns("ip", "neigh", "replace", hop, "lladdr", mac, "nud", "permanent", "dev", "eth0");
             }
         });
-    }
-
-    private static void kernelOnly(Session s, String what) {
-        if (!s.lab.instance().kernelStack()) {
-            throw new Unimplemented("the harness sets up " + what + " through the container's kernel (ip, sysctl in its namespace), and "
-                    + s.lab.instance().spec().name() + " is a user-space stack that owns its one address itself (\"wiring\": \"raw\"), "
-                    + "which its agent has no command to change");
-        }
     }
 
     /** Passive OPEN on a fresh port; returns the port. */
