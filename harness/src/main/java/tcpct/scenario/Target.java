@@ -169,6 +169,12 @@ public final class Target {
             } else {
                 s.lab.instance().inNetns("ip", "-6", "addr", "add", address + "/64", "dev", "eth0", "nodad");
             }
+            // IPv6 installs the address's local route from addrconf's work queue, after the address is usable as a source: until
+            // then a segment to it is dropped
+            org.awaitility.Awaitility.await("the local route of the target's second address " + address).pollInSameThread()
+                    .atMost(Duration.ofSeconds(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                    .until(() -> !s.lab.instance().inNetns("ip", s.family == tcpct.wire.IpFamily.IPV4 ? "-4" : "-6", "route", "show",
+                            "table", "local", address).isBlank());
         });
         return address;
     }
