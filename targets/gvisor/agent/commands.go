@@ -41,7 +41,7 @@ const (
 
 // commandNames lists every command the agent implements, for hello.
 var commandNames = []string{"hello", "socket", "setsockopt", "getsockopt", "listen", "accept", "connect",
-	"send", "recv", "shutdown", "close", "abort", "states", "reset", "bye", "tcpinfo", "errqueue"}
+	"send", "recv", "shutdown", "close", "abort", "states", "reset", "bye", "tcpinfo", "errqueue", "bind", "address"}
 
 // hiddenStates lists the RFC 9293 states of netstack that the agent cannot see.
 // RegisteredEndpoints() holds listeners, handshakes in SYN-RECEIVED (passive and
@@ -85,6 +85,8 @@ var handlers = map[string]handler{
 	"bye":        (*agent).cmdBye,
 	"tcpinfo":    (*agent).cmdTcpinfo,
 	"errqueue":   (*agent).cmdErrqueue,
+	"bind":       (*agent).cmdBind,
+	"address":    (*agent).cmdAddress,
 }
 
 // ---------------------------------------------------------------- arguments
@@ -1048,4 +1050,64 @@ func (a *agent) cmdErrqueue(r request) (*response, *agentError) {
 	res := &response{}
 	res.raw("errors", "["+strings.Join(parts, ",")+"]")
 	return res, nil
+}
+
+// cmdBind is bind(2) of an owned socket and nothing more (protocol 2, section
+// 5a): no SO_REUSEADDR of its own. With a non-wildcard addr it is the OPEN's
+// local IP address (section 5c); one the stack does not own gives EADDRNOTAVAIL.
+func (a *agent) cmdBind(r request) (*response, *agentError) {
+	port, err := argInt(r, "port", true, 0, 0, 65535)
+	if err != nil {
+		return nil, err
+	}
+	_, s, err := a.argSock(r, true)
+	if err != nil {
+		return nil, err
+	}
+	def := "0.0.0.0"
+	if s.proto == ipv6.ProtocolNumber {
+		def = "::"
+	}
+	addr, proto, err := argAddr(r, false, def)
+	if err != nil {
+		return nil, err
+	}
+	if addr, err = forSock(s, addr, proto, def); err != nil {
+		return nil, err
+	}
+	if terr := s.ep.Bind(tcpip.FullAddress{Addr: addr, Port: uint16(port)}); terr != nil {
+		if _, ok := terr.(*tcpip.ErrNoPortAvailable); ok {
+			terr = &tcpip.ErrPortInUse{} // as gVisor's bind(2): EADDRINUSE
+		}
+		return nil, failNet("bind", terr)
+	}
+	res := &response{}
+	res.str("local", localOf(s.ep))
+	return res, nil
+}
+
+// cmdAddress gives the stack's NIC one more address, addr/prefix (section 5c),
+// beside the one it started with, as ip addr add does for a kernel: netstack's
+// AddProtocolAddress. Its subnet is the first address's, so no route is added.
+func (a *agent) cmdAddress(r request) (*response, *agentError) {
+	addr, proto, err := argAddr(r, true, "")
+	if err != nil {
+		return nil, err
+	}
+	if addr == "" {
+		return nil, fail(unix.EINVAL, "argument \"addr\" is a wildcard address, not one to add")
+	}
+	max := int64(32)
+	if proto == ipv6.ProtocolNumber {
+		max = 128
+	}
+	plen, err := argInt(r, "prefix", true, 0, 0, max)
+	if err != nil {
+		return nil, err
+	}
+	pa := tcpip.ProtocolAddress{Protocol: proto, AddressWithPrefix: tcpip.AddressWithPrefix{Address: addr, PrefixLen: int(plen)}}
+	if terr := a.stack.AddProtocolAddress(nicID, pa, stack.AddressProperties{}); terr != nil {
+		return nil, failNet("address", terr)
+	}
+	return &response{}, nil
 }

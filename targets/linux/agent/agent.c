@@ -704,6 +704,7 @@ typedef int (*Handler)(const JObject *r, Out *o);
 static int cmd_hello(const JObject *r, Out *o);
 static int cmd_socket(const JObject *r, Out *o);
 static int cmd_setsockopt(const JObject *r, Out *o);
+static int set_ip_options(int fd, const JObject *r, Out *o);
 static int cmd_getsockopt(const JObject *r, Out *o);
 static int cmd_listen(const JObject *r, Out *o);
 static int cmd_accept(const JObject *r, Out *o);
@@ -828,6 +829,8 @@ static int cmd_setsockopt(const JObject *r, Out *o)
     char cb[48], what[64];
     if (arg_sock(r, o, true, &fd) || arg_str(r, o, "name", true, NULL, &name))
         return -1;
+    if (strcmp(name, "IP_OPTIONS") == 0)
+        return set_ip_options(fd, r, o); /* octets in "hex", not an integer "value" */
     /* "value" is an integer; true/false are taken as 1/0 for convenience */
     const JMember *vm = arg_get(r, "value");
     if (vm && vm->type == JV_BOOL)
@@ -1204,15 +1207,15 @@ err:
     return -1;
 }
 
-/* The octets of argument "data" (hex digits), malloc'd into *data; -1 after fail() on bad hex. */
-static int arg_data(const JObject *r, Out *o, unsigned char **data, size_t *len)
+/* The octets of argument `key` (hex digits), malloc'd into *data; -1 after fail() on bad hex. */
+static int arg_hex(const JObject *r, Out *o, const char *key, unsigned char **data, size_t *len)
 {
     const char *hex;
-    if (arg_str(r, o, "data", true, NULL, &hex))
+    if (arg_str(r, o, key, true, NULL, &hex))
         return -1;
     size_t n = strlen(hex);
     if (n % 2)
-        return fail(o, EINVAL, "argument \"data\" must have an even number of hex digits");
+        return fail(o, EINVAL, "argument \"%s\" must have an even number of hex digits", key);
     *data = malloc(n / 2 + 1);
     if (!*data)
         agent_oom();
@@ -1220,11 +1223,31 @@ static int arg_data(const JObject *r, Out *o, unsigned char **data, size_t *len)
         int hi = hexval((unsigned char)hex[2 * i]), lo = hexval((unsigned char)hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             free(*data);
-            return fail(o, EINVAL, "argument \"data\": invalid hex digit near position %zu", 2 * i);
+            return fail(o, EINVAL, "argument \"%s\": invalid hex digit near position %zu", key, 2 * i);
         }
         (*data)[i] = (unsigned char)(hi * 16 + lo);
     }
     *len = n / 2;
+    return 0;
+}
+
+/* The octets of argument "data" (hex digits), malloc'd into *data; -1 after fail() on bad hex. */
+static int arg_data(const JObject *r, Out *o, unsigned char **data, size_t *len)
+{
+    return arg_hex(r, o, "data", data, len);
+}
+
+/* setsockopt(IP_OPTIONS) with the octets of "hex" as the application gives them (ip(7)); section 5c. */
+static int set_ip_options(int fd, const JObject *r, Out *o)
+{
+    unsigned char *opts;
+    size_t n;
+    if (arg_hex(r, o, "hex", &opts, &n))
+        return -1;
+    int rc = setsockopt(fd, IPPROTO_IP, IP_OPTIONS, opts, (socklen_t)n);
+    free(opts);
+    if (rc < 0)
+        return fail_sys(o, "setsockopt(IP_OPTIONS)");
     return 0;
 }
 

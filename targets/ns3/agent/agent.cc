@@ -519,6 +519,9 @@ InSim(std::function<R()> f)
 // The agent's sockets (simulator thread only).
 
 Ptr<Node> g_node;
+/// eth0's interface index in ns-3's Ipv4 and Ipv6 (0 is the loopback), set by BuildNode.
+int32_t g_if4 = -1;
+int32_t g_if6 = -1;
 Ptr<TcpL4Protocol> g_tcp;
 
 struct Info
@@ -1030,7 +1033,9 @@ const char* const COMMANDS[] = {"hello",
                                 "states",
                                 "reset",
                                 "bye",
-                                "errqueue"};
+                                "errqueue",
+                                "address",
+                                "bind"};
 
 int g_ctl = -1;
 
@@ -1237,6 +1242,75 @@ CmdGetsockopt(const Args& a)
         UintegerValue u;
         s->GetAttribute(d->attribute, u);
         return r.Int("value", static_cast<long long>(u.Get()) - d->offset);
+    });
+}
+
+/// bind(2) of an owned socket and nothing more (agent protocol 2, section 5a): Socket::Bind to addr and port, for a
+/// connect from a given local address (section 5c). An address the node does not own is ns-3's error.
+Out
+CmdBind(const Args& a)
+{
+    Out o;
+    long long sock;
+    long long port;
+    std::string addrText;
+    IpArg addr;
+    if (!a.IntArg(o, "sock", true, 0, LLONG_MIN, LLONG_MAX, sock) || !a.IntArg(o, "port", true, 0, 0, 65535, port) ||
+        !a.StrArg(o, "addr", false, "0.0.0.0", addrText) || !ParseAddr(o, addrText, addr))
+    {
+        return o;
+    }
+    return InSim<Out>([&]() {
+        Out r;
+        Ptr<TcpSocketBase> s = Owned(sock);
+        if (!s)
+        {
+            return NotOwned(sock);
+        }
+        if (s->Bind(addr.With(static_cast<uint16_t>(port))) != 0)
+        {
+            int e = PosixErrno(s->GetErrno());
+            if (e == 0)
+            {
+                e = EINVAL;
+            }
+            return r.Fail(e, std::string("bind: ") + std::strerror(e));
+        }
+        return r.Str("local", LocalOf(*s));
+    });
+}
+
+/// Gives eth0 one more address, addr/prefix, beside the one it starts with (agent protocol 5c): Ipv4::AddAddress or
+/// Ipv6::AddAddress on the interface BuildNode made, as ip addr add does for a kernel. Its prefix is the first address's.
+Out
+CmdAddress(const Args& a)
+{
+    Out o;
+    std::string addrText;
+    long long prefix;
+    IpArg addr;
+    if (!a.StrArg(o, "addr", true, "", addrText) || !a.IntArg(o, "prefix", true, 0, 0, 128, prefix) || !ParseAddr(o, addrText, addr))
+    {
+        return o;
+    }
+    if (!addr.v6 && prefix > 32)
+    {
+        return o.Fail(EINVAL, "argument \"prefix\" is " + std::to_string(prefix) + ", more than an IPv4 address has");
+    }
+    return InSim<Out>([&]() {
+        Out r;
+        if (addr.v6)
+        {
+            Ptr<Ipv6> ipv6 = g_node->GetObject<Ipv6>();
+            ipv6->AddAddress(g_if6, Ipv6InterfaceAddress(addr.a6, Ipv6Prefix(static_cast<uint8_t>(prefix))));
+        }
+        else
+        {
+            Ptr<Ipv4> ipv4 = g_node->GetObject<Ipv4>();
+            uint32_t mask = prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
+            ipv4->AddAddress(g_if4, Ipv4InterfaceAddress(addr.a4, Ipv4Mask(mask)));
+        }
+        return r;
     });
 }
 
@@ -1790,6 +1864,14 @@ Dispatch(const std::string& cmd, const Args& a)
         o.exitAfter = true;
         return o;
     }
+    if (cmd == "address")
+    {
+        return CmdAddress(a);
+    }
+    if (cmd == "bind")
+    {
+        return CmdBind(a);
+    }
     Out o;
     return o.Fail(ENOSYS, "unknown command \"" + Clip(cmd) + "\"");
 }
@@ -2069,6 +2151,7 @@ BuildNode(int wireFd, Mac48Address mac)
 
     Ptr<Ipv4> ipv4 = g_node->GetObject<Ipv4>();
     int32_t ifIndex = ipv4->AddInterface(dev);
+    g_if4 = ifIndex;
     ipv4->AddAddress(ifIndex,
                      Ipv4InterfaceAddress(Ipv4Address(LOCAL_IP), Ipv4Mask(LOCAL_MASK)));
     ipv4->SetMetric(ifIndex, 1);
@@ -2076,6 +2159,7 @@ BuildNode(int wireFd, Mac48Address mac)
 
     Ptr<Ipv6> ipv6 = g_node->GetObject<Ipv6>();
     int32_t if6 = ipv6->AddInterface(dev);
+    g_if6 = if6;
     ipv6->AddAddress(if6, Ipv6InterfaceAddress(Ipv6Address(LOCAL_IP6), Ipv6Prefix(64)));
     ipv6->SetMetric(if6, 1);
     // SetUp gives the interface a link-local address and schedules the end of its (skipped) DAD, which sends router

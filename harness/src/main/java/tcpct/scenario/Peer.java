@@ -117,6 +117,33 @@ public final class Peer {
                 + "connection with that address, say) would stay for the next scenario");
     }
 
+    /**
+     * From here on the peer's frames go to {@code address}, another address of the target's (a documentation address the
+     * scenario gave the target with {@link Target#secondAddress}), at layer 2 to the target's MAC. The lab is not reused.
+     */
+    public void talkTo(String address) {
+        Session session = Session.current();
+        java.net.InetAddress a = documentationAddress(address);
+        if (tcpct.wire.IpFamily.of(a) != session.family) {
+            throw new IllegalArgumentException(address + " is not an " + session.family + " address, the scenario's family");
+        }
+        spoilForOtherAddresses(session, address);
+        session.step("peer talks to the target's address " + address + " from now on", () -> session.targetAddress = a);
+        session.lastAction = "the switch to " + address;
+    }
+
+    /**
+     * The peer sets the connection it plays aside and plays the scenario's other one: on first use a new connection from a
+     * second port of its own to the same target port (its own ISN, the target's unknown), then back and forth. Every verb
+     * of peer and target (state, accept, send, close) acts on the connection played; the other's segments wait for it.
+     */
+    public void otherConnection() {
+        Session session = Session.current();
+        session.step("peer switches to its other connection", session::switchConnection);
+        session.step("peer now plays the connection from its port " + session.peerPort, () -> { });
+        session.lastAction = "the switch to the connection from port " + session.peerPort;
+    }
+
     /** The broadcast address of the test wire's IPv4 prefix, 192.0.2.255. */
     public String broadcastAddress() {
         return Session.current().link().broadcast().getHostAddress();

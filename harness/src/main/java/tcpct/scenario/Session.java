@@ -25,7 +25,8 @@ final class Session {
 
     final Lab lab;
     final ScenarioInfo info;
-    final int peerPort;
+    /** The peer's port of the connection it plays now (a scenario with two connections switches: {@link #switchConnection}). */
+    int peerPort;
     final long startNanos = System.nanoTime();
     /** The same moment on the clock of the wire's kernel timestamps (CLOCK_REALTIME). */
     final long startEpochNanos = System.currentTimeMillis() * 1_000_000L;
@@ -93,9 +94,73 @@ final class Session {
     /** The IP version the scenario runs over (its id says: {@code @ipv6} or not). */
     final tcpct.wire.IpFamily family;
 
-    /** The wire between peer and target over the scenario's IP version. */
+    /** The wire between peer and target over the scenario's IP version, to {@link #targetAddress} when the scenario set one. */
     tcpct.wire.Link link() {
-        return lab.wire().link(family);
+        tcpct.wire.Link l = lab.wire().link(family);
+        return targetAddress == null ? l : l.addressedTo(targetAddress);
+    }
+
+    /** Another address of the target's that the peer's frames go to ({@link Peer#talkTo}); null: the family's target address. */
+    java.net.InetAddress targetAddress;
+
+    /** What the peer knows of the connection it does not play now ({@link #switchConnection}); null until a scenario switches. */
+    private Parked parked;
+
+    /** The per-connection part of a session, kept aside while the peer plays the other connection. */
+    private static final class Parked {
+        int peerPort;
+        Integer targetPort;
+        SeqSpace space;
+        long sndNxt;
+        long rcvNxt;
+        Integer connection;
+        boolean peerSentSyn;
+        tcpct.segment.Segment lastSent;
+        tcpct.segment.Segment lastExpected;
+        final java.util.Set<tcpct.segment.Segment> expectedSoFar = new java.util.HashSet<>();
+        final List<Frame> fromTarget = new ArrayList<>();
+    }
+
+    /**
+     * Sets this connection aside and takes up the other one: on first use a new connection from a fresh port of the
+     * peer's, to the same target port, with an ISN of its own and the target's unknown. The target's frames for the
+     * connection set aside wait for it, in order.
+     */
+    void switchConnection() {
+        synchronized (frames) {
+            Parked next = parked;
+            if (next == null) {
+                next = new Parked();
+                next.peerPort = lab.allocatePeerPort();
+                next.targetPort = targetPort;
+                next.space = SeqSpace.withPeerIsn(space.peerIsn().plus(0x20000000L));
+            }
+            Parked now = new Parked();
+            now.peerPort = peerPort;
+            now.targetPort = targetPort;
+            now.space = space;
+            now.sndNxt = sndNxt;
+            now.rcvNxt = rcvNxt;
+            now.connection = connection;
+            now.peerSentSyn = peerSentSyn;
+            now.lastSent = lastSent;
+            now.lastExpected = lastExpected;
+            now.expectedSoFar.addAll(expectedSoFar);
+            fromTarget.drainTo(now.fromTarget);
+            peerPort = next.peerPort;
+            targetPort = next.targetPort;
+            space = next.space;
+            sndNxt = next.sndNxt;
+            rcvNxt = next.rcvNxt;
+            connection = next.connection;
+            peerSentSyn = peerSentSyn || next.peerSentSyn;
+            lastSent = next.lastSent;
+            lastExpected = next.lastExpected;
+            expectedSoFar.clear();
+            expectedSoFar.addAll(next.expectedSoFar);
+            fromTarget.addAll(next.fromTarget);
+            parked = now;
+        }
     }
 
     /** The scenario running on this thread. */
@@ -136,20 +201,25 @@ final class Session {
         step("NON-STRICT: " + sentence, () -> { });
     }
 
-    /** Whether a captured frame belongs to this scenario's connection. */
+    /** Whether a captured frame belongs to this scenario's connection (or to the one it set aside: {@link #switchConnection}). */
     boolean ours(Frame f) {
-        return f.direction() == Direction.FROM_TARGET ? f.segment().dstPort() == peerPort : f.segment().srcPort() == peerPort;
+        int port = f.direction() == Direction.FROM_TARGET ? f.segment().dstPort() : f.segment().srcPort();
+        return port == peerPort || (parked != null && port == parked.peerPort);
     }
 
     void onFrame(Frame f) {
-        if (!ours(f)) {
-            return;
-        }
         synchronized (frames) {
+            if (!ours(f)) {
+                return;
+            }
             frames.add(f);
-        }
-        if (f.direction() == Direction.FROM_TARGET) {
-            fromTarget.add(f);
+            if (f.direction() == Direction.FROM_TARGET) {
+                if (parked != null && f.segment().dstPort() == parked.peerPort) {
+                    parked.fromTarget.add(f);
+                } else {
+                    fromTarget.add(f);
+                }
+            }
         }
     }
 

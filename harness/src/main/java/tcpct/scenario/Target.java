@@ -128,6 +128,148 @@ public final class Target {
         return got;
     }
 
+    /** The fresh port {@link #listen} listens on (known before it does, for a connection from that port: MUST-42). */
+    public int listenPort() {
+        return session().listenPort;
+    }
+
+    /**
+     * Binds the socket the next {@link #connect} (or {@link #listen}) will use to {@code address} and an ephemeral port
+     * (bind(2), agent protocol 2), creating the socket first if needed: the OPEN's local IP address (MUST-43).
+     */
+    public void bindTo(String address) {
+        Session s = session();
+        s.step("target binds its socket to " + address, () -> {
+            if (s.pendingSocket == null) {
+                s.pendingSocket = call("socket", s.family == tcpct.wire.IpFamily.IPV4 ? args() : args("family", s.family.agentName))
+                        .path("sock").asInt();
+            }
+            call("bind", args("sock", s.pendingSocket, "addr", address, "port", 0));
+        });
+        s.lastAction = "bind " + address;
+    }
+
+    /**
+     * Sets IPv4 options (IP_OPTIONS, section 5c of the agent protocol) on the socket the next {@link #connect} will use: the
+     * octets as the application gives them (Linux: a source route names its first hop first, and the stack fills its last
+     * slot with the connection's destination). A stack without IP_OPTIONS makes the scenario UNIMPLEMENTED.
+     */
+    public void ipOptions(int... octets) {
+        Session s = session();
+        StringBuilder hex = new StringBuilder();
+        for (int o : octets) {
+            hex.append(String.format("%02x", o & 0xff));
+        }
+        s.step("target sets IP_OPTIONS " + hex, () -> {
+            if (s.pendingSocket == null) {
+                s.pendingSocket = call("socket", args()).path("sock").asInt();
+            }
+            try {
+                // "value" for an agent without section 5c, which then answers ENOPROTOOPT for the name, not EINVAL for a missing value
+                call("setsockopt", args("sock", s.pendingSocket, "name", "IP_OPTIONS", "hex", hex.toString(), "value", 0));
+            } catch (AgentError e) {
+                if ("ENOPROTOOPT".equals(e.errno())) {
+                    throw new Unimplemented("the target has no IP_OPTIONS socket option (setsockopt IP_OPTIONS): " + e.getMessage());
+                }
+                throw e;
+            }
+        });
+        s.lastAction = "setsockopt IP_OPTIONS";
+    }
+
+    /**
+     * Gives the target a second address on its eth0, 192.0.2.3/24 or 2001:db8::3/64 by the scenario's family, beside its
+     * own, and returns it: a kernel stack's with ip addr add in its namespace, a user-space stack's through its agent's
+     * {@code address} command (agent protocol 5c), without which the scenario is UNIMPLEMENTED. The lab is not reused.
+     */
+    public String secondAddress() {
+        Session s = session();
+        String address = s.family == tcpct.wire.IpFamily.IPV4 ? "192.0.2.3" : "2001:db8::3";
+        int prefix = s.family.prefixLength;
+        if (!s.lab.instance().kernelStack()) {
+            s.lab.spoil("its scenario gave the target a second address, " + address);
+            s.step("the target's stack gets a second address, " + address + "/" + prefix + " (agent command address)", () -> {
+                try {
+                    s.lab.agent().call("address", args("addr", address, "prefix", prefix), Duration.ZERO);
+                } catch (AgentError e) {
+                    if (e.unsupported()) {
+                        throw new Unimplemented(s.lab.instance().spec().name() + " is a user-space stack that owns its address itself "
+                                + "(\"wiring\": \"raw\"), and its agent has no command to give it a second one (address, agent protocol 5c): "
+                                + e.getMessage());
+                    }
+                    throw e;
+                }
+            });
+            return address;
+        }
+        s.lab.spoil("its scenario gave the target a second address, " + address);
+        s.step("the target's eth0 gets a second address, " + address, () -> {
+            if (s.family == tcpct.wire.IpFamily.IPV4) {
+                s.lab.instance().inNetns("ip", "addr", "add", address + "/24", "dev", "eth0");
+            } else {
+                s.lab.instance().inNetns("ip", "-6", "addr", "add", address + "/64", "dev", "eth0", "nodad");
+            }
+            // IPv6 installs the address's local route from addrconf's work queue, after the address is usable as a source: until
+            // then a segment to it is dropped
+            org.awaitility.Awaitility.await("the local route of the target's second address " + address).pollInSameThread()
+                    .atMost(Duration.ofSeconds(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                    .until(() -> !s.lab.instance().inNetns("ip", s.family == tcpct.wire.IpFamily.IPV4 ? "-4" : "-6", "route", "show",
+                            "table", "local", address).isBlank());
+        });
+        return address;
+    }
+
+    /** The route to the peer's prefix names {@code address} (one of the target's) as its preferred source: what IP selects (MUST-44). */
+    public void preferredSource(String address) {
+        Session s = session();
+        if (!s.lab.instance().kernelStack()) {
+            throw new Unimplemented("the harness steers IP's choice of source address with a route's preferred source (ip route ... src "
+                    + address + ") in a kernel's namespace; " + s.lab.instance().spec().name() + " is a user-space stack whose routes "
+                    + "its agent does not expose (agent protocol 5c has no route command)");
+        }
+        s.lab.spoil("its scenario changed the target's route to the peer");
+        s.step("the target's route to the peer prefers the source " + address, () -> {
+            String selected;
+            if (s.family == tcpct.wire.IpFamily.IPV4) {
+                s.lab.instance().inNetns("ip", "route", "change", "192.0.2.0/24", "dev", "eth0", "proto", "kernel", "scope", "link",
+                        "src", address);
+                selected = s.lab.instance().inNetns("ip", "route", "get", s.family.peerIp);
+            } else {
+                // the prefix route the kernel made for 2001:db8::2/64 (metric 256), given a preferred source
+                s.lab.instance().inNetns("ip", "-6", "route", "replace", "2001:db8::/64", "dev", "eth0", "proto", "kernel", "metric", "256",
+                        "src", address);
+                selected = s.lab.instance().inNetns("ip", "-6", "route", "get", s.family.peerIp);
+            }
+            io.qameta.allure.Allure.step("IP selects: " + selected.trim());
+            if (!java.util.Arrays.asList(selected.trim().split("\\s+")).contains(address)) {
+                throw new IllegalStateException("the target's kernel does not select " + address + " for the peer after the route change: " + selected.trim());
+            }
+        });
+    }
+
+    /**
+     * The target's kernel takes IPv4 source-routed packets (net.ipv4.conf.{all,eth0}.accept_source_route = 1 in its namespace:
+     * Linux drops them by default) and knows {@code hops} (addresses on the wire's prefix) at the peer's MAC, as routers
+     * on the path would be. A user-space stack has no kernel setting to change: it is left as it is (the harness answers
+     * ARP for the peer's address only, so a hop it asks for stays unresolved).
+     */
+    public void sourceRoutesVia(String... hops) {
+        Session s = session();
+        if (!s.lab.instance().kernelStack()) {
+            s.step("a user-space stack: no accept_source_route or neighbour entry to set for " + String.join(", ", hops), () -> { });
+            return;
+        }
+        s.lab.spoil("its scenario let the target take source-routed packets");
+        String mac = s.lab.instance().veth().hostMac();
+        s.step("the target takes source-routed packets, and finds " + String.join(", ", hops) + " at the peer's MAC", () -> {
+            s.lab.instance().inNetns("sh", "-c", "echo 1 > /proc/sys/net/ipv4/conf/all/accept_source_route"
+                    + " && echo 1 > /proc/sys/net/ipv4/conf/eth0/accept_source_route");
+            for (String hop : hops) {
+                s.lab.instance().inNetns("ip", "neigh", "replace", hop, "lladdr", mac, "nud", "permanent", "dev", "eth0");
+            }
+        });
+    }
+
     /** Passive OPEN on a fresh port; returns the port. */
     public int listen() {
         Session s = session();
@@ -165,9 +307,20 @@ public final class Target {
 
     /** Active OPEN towards the peer's port; returns at once (the peer then answers the SYN). */
     public void connect() {
+        connect(null);
+    }
+
+    /**
+     * Active OPEN from the target's {@code localPort} (the agent binds the wildcard address with SO_REUSEADDR first:
+     * {@code connect}'s {@code localPort}); null: a port the stack chooses.
+     */
+    public void connect(Integer localPort) {
         Session s = session();
-        s.step("target connects to the peer's port " + s.peerPort, () -> {
+        s.step("target connects to the peer's port " + s.peerPort + (localPort == null ? "" : " from its port " + localPort), () -> {
             Map<String, Object> a = args("addr", s.family.peerIp, "port", s.peerPort);
+            if (localPort != null) {
+                a.put("localPort", localPort);
+            }
             takePending(s, a);
             s.connection = call("connect", a).path("sock").asInt();
         });

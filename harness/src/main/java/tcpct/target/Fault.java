@@ -56,7 +56,22 @@ public enum Fault {
                     + "  icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } drop"),
     /** The TTL (hop limit) and DSCP of every segment the target sends reset to 64 and 0, whatever its application set (MUST-48, MUST-49 broken). */
     TTL_DSCP_RESET("ttl-dscp-reset", "the TTL (hop limit) and DSCP of the target's segments are rewritten to 64 and 0 on their way out",
-            "meta nfproto ipv4 ip ttl set 64 ip dscp set cs0\n  meta nfproto ipv6 ip6 hoplimit set 64 ip6 dscp set cs0");
+            "meta nfproto ipv4 ip ttl set 64 ip dscp set cs0\n  meta nfproto ipv6 ip6 hoplimit set 64 ip6 dscp set cs0"),
+    /**
+     * The source address of every segment the target sends from its second address (192.0.2.3, 2001:db8::3) rewritten to its
+     * first (192.0.2.2, 2001:db8::2), the checksums kept right: a stack that forgets the local address of a connection
+     * (MUST-43, MUST-44, MUST-45 broken).
+     */
+    SOURCE_ADDRESS_REWRITTEN("source-address-rewritten", "the target's segments from its second address 192.0.2.3 (2001:db8::3) leave from 192.0.2.2 (2001:db8::2)",
+            "ip saddr 192.0.2.3 ip saddr set 192.0.2.2\n  ip6 saddr 2001:db8::3 ip6 saddr set 2001:db8::2"),
+    /**
+     * The first IPv4 option of the target's packets, when it is a loose source route (LSRR, type 131), turned into a strict
+     * one (SSRR, 137) with the same addresses: not the route the application asked for, nor the return route of a received
+     * LSRR (MUST-51, MUST-52, MUST-53 broken). The final destination stays, and with it the TCP checksum; the IPv4 header
+     * checksum is not mended (the kernel filled it in before the output hook).
+     */
+    SOURCE_ROUTE_STRICT("source-route-strict", "the target's loose source routes (IPv4 option LSRR) leave as strict ones (SSRR)",
+            "meta nfproto ipv4 ip hdrlength > 5 @nh,160,8 0x83 @nh,160,8 set 0x89");
 
     public final String id;
     public final String what;

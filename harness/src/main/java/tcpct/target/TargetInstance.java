@@ -242,6 +242,24 @@ public final class TargetInstance implements AutoCloseable {
         return veth;
     }
 
+    /**
+     * Runs {@code argv} (ip, sh writing a namespaced sysctl) in the target's network namespace, for a scenario that
+     * changes the target's own addressing (a second address, a route's preferred source, a neighbour entry,
+     * accept_source_route); only for a kernel stack, whose eth0 the container's kernel owns. Returns its output.
+     */
+    public String inNetns(String... argv) {
+        if (spec.wiring() != TargetSpec.Wiring.KERNEL) {
+            throw new IllegalStateException("target " + spec.name() + " is a user-space stack (\"wiring\": \"raw\"): its addresses are its own, "
+                    + "not the container kernel's");
+        }
+        return HostCommand.inNetns(pid, argv);
+    }
+
+    /** Whether the stack under test is the container's kernel (target.json {@code "wiring": "kernel"}). */
+    public boolean kernelStack() {
+        return spec.wiring() == TargetSpec.Wiring.KERNEL;
+    }
+
     /** Whether the target's wire carries IPv6 beside IPv4 (the run asked for it). */
     public boolean ipv6() {
         return ipv6;

@@ -309,8 +309,9 @@ public final class FrameCodec {
         }
         InetAddress src = address(Arrays.copyOfRange(frame, ip + 12, ip + 16));
         InetAddress dst = address(Arrays.copyOfRange(frame, ip + 16, ip + 20));
-        return Optional.of(decodeTcp(frame, ip + ihl, totalLen - ihl, src, dst, frame[ip + 8] & 0xff, frame[ip + 1] & 0xff,
-                checksum(frame, ip, ihl, 0) == 0));
+        byte[] ipOptions = Arrays.copyOfRange(frame, ip + 20, ip + ihl);
+        return Optional.of(decodeTcp(frame, ip + ihl, totalLen - ihl, src, dst, finalDestination(ipOptions, dst), frame[ip + 8] & 0xff,
+                frame[ip + 1] & 0xff, checksum(frame, ip, ihl, 0) == 0, ipOptions));
     }
 
     private static Optional<Decoded> decode6(byte[] frame) {
@@ -324,11 +325,13 @@ public final class FrameCodec {
         InetAddress dst = address(Arrays.copyOfRange(frame, ip + 24, ip + 40));
         // IPv6 has no header checksum: the TCP checksum over the pseudo-header (RFC 8200 8.1) is the only one
         int trafficClass = (frame[ip] & 0x0f) << 4 | (frame[ip + 1] & 0xf0) >> 4;
-        return Optional.of(decodeTcp(frame, ip + IPV6_HEADER, payloadLen, src, dst, frame[ip + 7] & 0xff, trafficClass, true));
+        return Optional.of(decodeTcp(frame, ip + IPV6_HEADER, payloadLen, src, dst, dst, frame[ip + 7] & 0xff, trafficClass, true,
+                new byte[0]));
     }
 
     /** The TCP segment of {@code tcpLen} octets at {@code t}, carried from {@code src} to {@code dst}. */
-    private static Decoded decodeTcp(byte[] frame, int t, int tcpLen, InetAddress src, InetAddress dst, int ttl, int tos, boolean ipChecksumOk) {
+    private static Decoded decodeTcp(byte[] frame, int t, int tcpLen, InetAddress src, InetAddress dst, InetAddress pseudoDst, int ttl,
+                                     int tos, boolean ipChecksumOk, byte[] ipOptions) {
         int offsetWords = (frame[t + 12] & 0xf0) >> 4;
         int dataOffset = offsetWords * 4;
         // A Data Offset below 5 words or past the segment leaves no header to trust: the segment is shown with
@@ -348,20 +351,54 @@ public final class FrameCodec {
         Segment seg = new Segment(u16(frame, t), u16(frame, t + 2), new SeqNum(i32(frame, t + 4)),
                 new SeqNum(i32(frame, t + 8)), new Flags(frame[t + 13] & 0xff), u16(frame, t + 14),
                 u16(frame, t + 18), options, payload, seen);
-        boolean checksumOk = checksum(frame, t, tcpLen, pseudoHeaderSum(src, dst, IP_PROTO_TCP, tcpLen)) == 0;
+        boolean checksumOk = checksum(frame, t, tcpLen, pseudoHeaderSum(src, pseudoDst, IP_PROTO_TCP, tcpLen)) == 0;
         byte[] srcMac = Arrays.copyOfRange(frame, 6, 12);
         String optionsProblem = headerOk ? optionsProblem(frame, t + 20, t + dataOffset) : "";
-        return new Decoded(srcMac, src, dst, seg, checksumOk, ttl, tos, headerOk, ipChecksumOk, optionsProblem);
+        return new Decoded(srcMac, src, dst, seg, checksumOk, ttl, tos, headerOk, ipChecksumOk, optionsProblem, ipOptions);
+    }
+
+    static final int IPOPT_LSRR = 0x83;
+    static final int IPOPT_SSRR = 0x89;
+
+    /**
+     * The destination a TCP checksum's pseudo-header names for an IPv4 datagram with header options {@code o} sent to
+     * {@code dst}: the last address of a loose or strict source route not yet completed (its pointer within it: the
+     * datagram is on its way to a hop, RFC 791 3.1; RFC 1122 3.2.1.8, and as Linux sums it), else {@code dst}.
+     */
+    static InetAddress finalDestination(byte[] o, InetAddress dst) {
+        int i = 0;
+        while (i < o.length) {
+            int type = o[i] & 0xff;
+            if (type == 0) {
+                break;
+            }
+            if (type == 1) {
+                i++;
+                continue;
+            }
+            if (i + 1 >= o.length) {
+                break;
+            }
+            int len = o[i + 1] & 0xff;
+            if (len < 2 || i + len > o.length) {
+                break;
+            }
+            if ((type == IPOPT_LSRR || type == IPOPT_SSRR) && len >= 7 && (o[i + 2] & 0xff) <= len) {
+                return address(Arrays.copyOfRange(o, i + len - 4, i + len));
+            }
+            i += len;
+        }
+        return dst;
     }
 
     /**
      * A decoded frame: who sent it at layer 2 and 3, the segment, whether its TCP checksum held, its TTL (IPv6:
      * hop limit) and its type of service octet (IPv6: traffic class; DSCP in the high six bits), whether its Data Offset made sense (5 words up to the segment's length), and whether its IPv4
      * header checksum held (always true over IPv6, which has none), and what is wrong with its options area
-     * ({@link #optionsProblem}; empty when nothing is).
+     * ({@link #optionsProblem}; empty when nothing is), and the octets of its IPv4 header options (empty over IPv6).
      */
     public record Decoded(byte[] srcMac, InetAddress src, InetAddress dst, Segment segment, boolean checksumOk, int ttl, int tos,
-                          boolean headerOk, boolean ipChecksumOk, String optionsProblem) {
+                          boolean headerOk, boolean ipChecksumOk, String optionsProblem, byte[] ipOptions) {
     }
 
     /**

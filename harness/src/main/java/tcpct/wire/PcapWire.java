@@ -203,7 +203,8 @@ public final class PcapWire implements AutoCloseable {
             Direction dir = links.stream().anyMatch(l -> f.src().equals(l.targetIp()) || Arrays.equals(f.srcMac(), l.targetMac()))
                     ? Direction.FROM_TARGET : Direction.TO_TARGET;
             long nanos = ts.getTime() / 1000 * 1_000_000_000L + ts.getNanos();
-            Frame frame = new Frame(nanos, dir, f.segment(), f.checksumOk(), f.ttl(), f.tos(), f.optionsProblem());
+            Frame frame = new Frame(nanos, dir, f.segment(), f.checksumOk(), f.ttl(), f.tos(), f.optionsProblem(), f.src(), f.dst(),
+                    f.ipOptions());
             for (Recording r : recordings) {
                 if (r.filter.test(frame)) {
                     synchronized (r) {

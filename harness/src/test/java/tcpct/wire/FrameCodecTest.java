@@ -135,4 +135,24 @@ public class FrameCodecTest {
         assertThat(HexFormat.of().formatHex(req, 0, 42)).isEqualTo("ffffffffffff" + "020000000001" + "0806" + "0001080006040001"
                 + "020000000001" + "c0000201" + "000000000000" + "c0000202");
     }
+
+    @Test
+    public void aSourceRoutedSegmentIsSummedOverItsFinalDestinationAndKeepsItsOptions() throws Exception {
+        // on its way to the hop 192.0.2.9, with the rest of the route (192.0.2.1, the final destination) in an LSRR
+        InetAddress hop = InetAddress.getByName("192.0.2.9");
+        InetAddress peer = InetAddress.getByName("192.0.2.1");
+        Segment s = segment(new byte[0]);
+        byte[] tcp = FrameCodec.tcpBytes(s, LINK.targetIp(), peer);
+        byte[] options = {(byte) 0x83, 7, 4, (byte) 192, 0, 2, 1, 0};
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(FrameCodec.ETH_HEADER + 28 + tcp.length);
+        b.put(LINK.peerMac()).put(LINK.targetMac()).putShort((short) FrameCodec.ETHERTYPE_IPV4);
+        b.put((byte) 0x47).put((byte) 0).putShort((short) (28 + tcp.length)).putInt(0).put((byte) 64).put((byte) 6).putShort((short) 0)
+                .put(LINK.targetIp().getAddress()).put(hop.getAddress()).put(options).put(tcp);
+        FrameCodec.Decoded d = FrameCodec.decode(b.array()).orElseThrow();
+        assertThat(d.checksumOk()).as("TCP checksum over the pseudo-header's final destination").isTrue();
+        assertThat(d.dst()).isEqualTo(hop);
+        assertThat(d.ipOptions()).isEqualTo(options);
+        assertThat(FrameCodec.finalDestination(new byte[] {(byte) 0x83, 7, 8, (byte) 192, 0, 2, 9, 0}, peer))
+                .as("a completed route: the datagram's destination is the final one").isEqualTo(peer);
+    }
 }

@@ -203,4 +203,15 @@ abstract class Fixtures extends ConformanceBase {
         }
         return sizes;
     }
+
+    /**
+     * The target's {@code text} (a few octets, one segment) at its SEQ {@code seq} with our ACK {@code ack}, PSH or not as the
+     * segment has it (MUST-61 leaves it to the stack), not yet acknowledged: the frame, for checks of its IP header.
+     */
+    protected Frame expectData(String text, long seq, long ack) {
+        Segment s = peer.awaitAnswer(Peer.EXPECT_TIMEOUT).orElseThrow(() -> new ConformanceFailure("expecting the " + text.length()
+                + " octets the target was asked to send, but saw nothing within " + Peer.EXPECT_TIMEOUT.toMillis() + " ms"));
+        SegmentTemplate t = ack().seq(seq).ack(ack).data(text);
+        return peer.expect(s.flags().has(Flag.PSH) ? t.psh() : t);
+    }
 }

@@ -54,6 +54,18 @@ public class FaultDetectionIT {
         rows.add(new Object[] {"linux", "icmp-errors-dropped", List.of("icmp/soft-error-reported-to-application",
                 "icmp/fragmentation-needed-acted-on", "icmp/soft-errors-do-not-abort-established"),
                 List.of("icmp/soft-error-reported-to-application", "icmp/fragmentation-needed-acted-on")});
+        // segments from the target's second address leave from its first (MUST-43, 44, 45); MUST-42's pair does not use that address
+        rows.add(new Object[] {"linux", "source-address-rewritten", List.of("opening/active-open-local-address-used",
+                "opening/active-open-address-selected-by-ip", "opening/passive-open-keeps-local-address", "opening/listen-beside-syn-sent"),
+                List.of("opening/active-open-local-address-used", "opening/active-open-address-selected-by-ip",
+                        "opening/passive-open-keeps-local-address")});
+        // loose source routes leave as strict ones (MUST-51, 52, 53); an unknown option on the peer's segments is not the target's
+        rows.add(new Object[] {"linux", "source-route-strict", List.of("ip/source-route-on-active-open", "ip/own-source-route-over-received",
+                "ip/return-route-on-passive-open", "ip/unknown-ip-option-ignored"),
+                List.of("ip/source-route-on-active-open", "ip/own-source-route-over-received", "ip/return-route-on-passive-open")});
+        // the listener beside a connection on its port never answers (MUST-42's second connection); no fault stops listen(2) itself
+        rows.add(new Object[] {"linux", "drop-syn-ack", List.of("opening/listen-beside-syn-sent", "opening/listen-beside-syn-received"),
+                List.of("opening/listen-beside-syn-sent", "opening/listen-beside-syn-received")});
         for (String fault : List.of("drop-fin", "drop-syn-ack", "drop-ack")) {
             rows.add(new Object[] {"lwip", fault, LWIP_SCENARIOS, mustFail.get(fault).stream().filter(LWIP_SCENARIOS::contains).toList()});
         }
