@@ -47,7 +47,16 @@ public enum Fault {
             "input: ip hdrlength > 5 drop"),
     /** The TTL (hop limit) and DSCP of every segment the target sends reset to 64 and 0, whatever its application set (MUST-48, MUST-49 broken). */
     TTL_DSCP_RESET("ttl-dscp-reset", "the TTL (hop limit) and DSCP of the target's segments are rewritten to 64 and 0 on their way out",
-            "meta nfproto ipv4 ip ttl set 64 ip dscp set cs0\n  meta nfproto ipv6 ip6 hoplimit set 64 ip6 dscp set cs0");
+            "meta nfproto ipv4 ip ttl set 64 ip dscp set cs0\n  meta nfproto ipv6 ip6 hoplimit set 64 ip6 dscp set cs0"),
+    /** The urgent pointer of every URG segment the target sends rewritten to 0, its URG bit kept (MUST-62 broken). */
+    URGENT_POINTER_ZEROED("urgent-pointer-zeroed", "the urgent pointer of the target's URG segments is rewritten to 0 on their way out",
+            "tcp flags & urg == urg tcp urgptr set 0"),
+    /**
+     * Every arriving segment loses its URG bit and urgent pointer at the kernel's input hook, so that the target never sees
+     * urgent data, as a stack without the urgent mechanism would (MUST-30, MUST-31, MUST-32, MUST-33 broken).
+     */
+    URGENT_FLAG_CLEARED("urgent-flag-cleared", "arriving segments lose their URG bit and urgent pointer: the target never sees urgent data",
+            "input: tcp flags == ack | urg tcp flags set ack tcp urgptr set 0\n  tcp flags == ack | psh | urg tcp flags set ack | psh tcp urgptr set 0");
 
     public final String id;
     public final String what;
