@@ -306,7 +306,8 @@ public final class Target {
         require(s.connection, "poll", "target.accept() or target.connect()");
         String[] got = new String[1];
         s.step("target polls for " + events + " (up to " + within.toMillis() + " ms)", () -> {
-            got[0] = call("poll", args("sock", s.connection, "events", events, "timeoutMs", within.toMillis()), within).path("revents").asText("");
+            got[0] = oobCall(s, "poll(" + events + ")", "poll", args("sock", s.connection, "events", events, "timeoutMs", within.toMillis()))
+                    .path("revents").asText("");
             io.qameta.allure.Allure.step(got[0].isEmpty() ? "no event" : "events: " + got[0]);
         });
         s.lastAction = "poll(" + events + ")";
@@ -323,10 +324,14 @@ public final class Target {
                 + s.lab.stack());
     }
 
-    /** An urgent-data call: ENOSYS from the agent is the stack without it, UNIMPLEMENTED naming the call and the stack. */
+    /**
+     * A call for urgent data (or poll): ENOSYS from the agent is the stack without it, UNIMPLEMENTED naming the call and the
+     * stack; the call's own {@code timeoutMs} is added to the agent's bound.
+     */
     private static JsonNode oobCall(Session s, String call, String cmd, Map<String, ?> a) {
+        Object wait = a.get("timeoutMs");
         try {
-            return call(cmd, a, Duration.ofSeconds(1));
+            return call(cmd, a, Duration.ofMillis(wait instanceof Number n ? n.longValue() : 0));
         } catch (Unimplemented e) {
             throw new Unimplemented("the target offers no " + call + " for " + s.lab.stack() + ": " + e.getMessage());
         }
