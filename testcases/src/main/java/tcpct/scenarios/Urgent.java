@@ -71,10 +71,10 @@ public class Urgent extends Fixtures {
         peer.send(ack().seq(1).ack(12));              assertThat(target).isIn(ESTABLISHED);
     }
 
-    @Test(description = "MUST-31: the peer sends a 3000-octet urgent sequence in 3 segments, the urgent pointer fixed after its last octet from the first segment on: all of it is acknowledged, the connection stays ESTABLISHED, the reads come to the mark only at the end of the sequence (sockatmark), and every octet is delivered",
+    @Test(description = "MUST-31: the peer sends a 3000-octet urgent sequence in 3 segments, the urgent pointer fixed after its last octet from the first segment on: all of it is acknowledged, the connection stays ESTABLISHED, the reads come to the mark only at the end of the sequence (sockatmark), every octet is delivered, and an ordinary octet after it is read in line",
             groups = "urgent")
     @Scenario(id = "urgent/long-urgent-sequence")
-    @Rfc9293(section = {"3.8.5"}, requirements = {"MUST-31", "MUST-30"}, edges = {"E1", "E4", "E10"})
+    @Rfc9293(section = {"3.8.5"}, requirements = {"MUST-31", "MUST-30", "MUST-62"}, edges = {"E1", "E4", "E10"})
     public void longUrgentSequence() {
         establishedPassively();
         if (target.atMark()) {
@@ -111,6 +111,14 @@ public class Urgent extends Fixtures {
                 throw new ConformanceFailure("expecting the last urgent octet \"!\" out of band (recv with MSG_OOB) after the reads stopped at the "
                         + "mark before it, but the read reports " + oob);
             }
+        }
+        // the octet at the pointer follows the urgent data: sent after it without URG, it is ordinary data, read in line
+        peer.send(ack().seq(1 + LONG).ack(1).data("x").psh());
+        awaitAcknowledged(2 + LONG);
+        String after = target.recvOutcome();
+        if (!after.equals("data: x")) {
+            throw new ConformanceFailure("expecting the octet after the urgent sequence, sent without URG, read in line (MUST-62: the pointer "
+                    + "points to the octet following the urgent data, which is not urgent), but the read reports " + after);
         }
         assertThat(target).isIn(ESTABLISHED);
     }
@@ -152,7 +160,7 @@ public class Urgent extends Fixtures {
     @Test(description = "MUST-33, MUST-30: the peer sends \"abcdef\" with URG and pointer 4 (urgent data \"abcd\"): sockatmark is false before the mark, the reads stop at the mark, sockatmark is then true, recv with MSG_OOB gives \"d\" once and then says no urgent data remains, and \"ef\" follows in line",
             groups = "urgent")
     @Scenario(id = "urgent/urgent-data-remaining")
-    @Rfc9293(section = {"3.8.5"}, requirements = {"MUST-33", "MUST-30"}, edges = {"E1", "E4", "E10"})
+    @Rfc9293(section = {"3.8.5"}, requirements = {"MUST-33", "MUST-30", "MUST-62"}, edges = {"E1", "E4", "E10"})
     public void urgentDataRemaining() {
         establishedPassively();
         peer.send(ack().seq(1).ack(1).data("abcdef").psh().urg(4));
@@ -180,6 +188,12 @@ public class Urgent extends Fixtures {
             }
             note("once the urgent octet was read, recv with MSG_OOB reports " + again);
             rest = "ef";
+        } else {
+            String oob = target.recvUrgent();
+            if (oob.startsWith("data: ")) {
+                throw new ConformanceFailure("expecting no octet out of band once the urgent data \"abcd\" was read in line (the pointer 4 "
+                        + "follows it, MUST-62), but recv with MSG_OOB gave \"" + oob.substring("data: ".length()) + "\", an octet after the urgent data");
+            }
         }
         expectRead(rest);
         assertThat(target).isIn(ESTABLISHED);
