@@ -209,7 +209,7 @@ public class Urgent extends Fixtures {
             long left = deadline - System.nanoTime();
             Optional<Segment> s = left > 0 ? peer.awaitAnswer(Duration.ofNanos(left)) : Optional.empty();
             if (s.isEmpty()) {
-                throw new ConformanceFailure("expecting the urgent data acknowledged up to " + next + " within " + ACK_WITHIN.toMillis()
+                throw new ConformanceFailure("expecting the peer's data acknowledged up to " + next + " within " + ACK_WITHIN.toMillis()
                         + " ms, but the target acknowledged up to " + acked);
             }
             acked = peer.acknowledged(s.get());
