@@ -4,6 +4,7 @@
 package main
 
 import (
+	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -159,5 +160,23 @@ func TestArgAddr(t *testing.T) {
 	if got, err := forSock(&sock{proto: ipv6.ProtocolNumber}, "\xc0\x00\x02\x01", ipv4.ProtocolNumber, "192.0.2.1"); err != nil ||
 		got != "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xc0\x00\x02\x01" {
 		t.Errorf("an IPv4 address for an inet6 socket: %q, %v, want its v4-mapped form", got, err)
+	}
+}
+
+func TestOobIsRefusedWithEnosys(t *testing.T) {
+	for text, want := range map[string]syscall.Errno{
+		`{"id":1,"cmd":"send","oob":true}`:  unix.ENOSYS,
+		`{"id":1,"cmd":"send","oob":1}`:     unix.EINVAL,
+		`{"id":1,"cmd":"send","oob":false}`: 0,
+		`{"id":1,"cmd":"send"}`:             0,
+	} {
+		r, err := parseRequest([]byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := noUrgentData(r, "send")
+		if (e == nil) != (want == 0) || (e != nil && e.errno != want) {
+			t.Fatalf("%s: got %+v, want errno %v", text, e, want)
+		}
 	}
 }

@@ -122,6 +122,20 @@ func argStr(r request, name string, required bool, def string) (string, *agentEr
 	return v.str, nil
 }
 
+// noUrgentData refuses "oob": true on send and recv (agent protocol 5b) with ENOSYS: netstack has no urgent data
+// (no MSG_OOB in tcpip.ReadOptions or WriteOptions, SO_OOBINLINE always on, the urgent pointer never read), and
+// hello names no "oob" feature, so the harness does not ask; an "oob": false is the ordinary call.
+func noUrgentData(r request, call string) *agentError {
+	v, ok := r["oob"]
+	if !ok || v.kind == kindNull || (v.kind == kindBool && !v.b) {
+		return nil
+	}
+	if v.kind != kindBool {
+		return fail(unix.EINVAL, "argument \"oob\" must be true or false")
+	}
+	return fail(unix.ENOSYS, "%s with oob: gVisor's netstack has no urgent data (no MSG_OOB)", call)
+}
+
 // argSock reads "sock"; with required false, a missing sock gives (0, nil).
 func (a *agent) argSock(r request, required bool) (int, *sock, *agentError) {
 	v, ok := r["sock"]
@@ -723,6 +737,9 @@ func (a *agent) cmdSend(r request) (*response, *agentError) {
 	if err != nil {
 		return nil, err
 	}
+	if err := noUrgentData(r, "send"); err != nil {
+		return nil, err
+	}
 	text, err := argStr(r, "data", true, "")
 	if err != nil {
 		return nil, err
@@ -746,6 +763,9 @@ func (a *agent) cmdSend(r request) (*response, *agentError) {
 func (a *agent) cmdRecv(r request) (*response, *agentError) {
 	_, s, err := a.argSock(r, true)
 	if err != nil {
+		return nil, err
+	}
+	if err := noUrgentData(r, "recv"); err != nil {
 		return nil, err
 	}
 	max, err := argInt(r, "max", false, defaultRecvMax, 1, maxRecv)

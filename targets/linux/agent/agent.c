@@ -47,6 +47,7 @@
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -666,10 +667,18 @@ static int make_sockaddr(const char *addr, int want, unsigned port, struct socka
 
 static void exit_agent(int status) __attribute__((noreturn));
 
-/* Waits until fd is readable, has an error or hung up, for up to timeout_ms.
+static int wait_events(int fd, short events, long long timeout_ms);
+
+/* Waits until fd is readable or at its end (or the timeout passes); 1 when it is. */
+static int wait_readable(int fd, long long timeout_ms)
+{
+    return wait_events(fd, POLLIN | POLLRDHUP, timeout_ms);
+}
+
+/* Waits until fd has one of events, an error or a hang-up, for up to timeout_ms.
  * Returns 1 if so, 0 on timeout. The control connection is watched as well:
  * if the harness goes away during a long wait, the agent exits at once. */
-static int wait_readable(int fd, long long timeout_ms)
+static int wait_events(int fd, short events, long long timeout_ms)
 {
     long long deadline = mono_ms() + timeout_ms;
     for (;;) {
@@ -677,7 +686,7 @@ static int wait_readable(int fd, long long timeout_ms)
         if (left < 0)
             left = 0;
         struct pollfd p[2] = {
-            { .fd = fd, .events = POLLIN | POLLRDHUP },
+            { .fd = fd, .events = events },
             { .fd = g_ctl, .events = 0 }, /* POLLHUP/POLLERR are always reported */
         };
         int rc = poll(p, 2, (int)left);
@@ -722,6 +731,7 @@ static int cmd_poll(const JObject *r, Out *o);
 static int cmd_tcpinfo(const JObject *r, Out *o);
 static int cmd_sendto(const JObject *r, Out *o);
 static int cmd_errqueue(const JObject *r, Out *o);
+static int cmd_atmark(const JObject *r, Out *o);
 
 static const struct {
     const char *name;
@@ -737,6 +747,8 @@ static const struct {
     { "sendto", cmd_sendto },
     /* 5d. error reports */
     { "errqueue", cmd_errqueue },
+    /* 5b. urgent data */
+    { "atmark", cmd_atmark },
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
@@ -755,7 +767,7 @@ static int cmd_hello(const JObject *r, Out *o)
     buf_puts(&o->res, ",\"commands\":[");
     for (size_t i = 0; i < N_COMMANDS; i++)
         buf_printf(&o->res, "%s\"%s\"", i ? "," : "", COMMANDS[i].name);
-    buf_puts(&o->res, "],\"families\":[\"inet\",\"inet6\"]");
+    buf_puts(&o->res, "],\"families\":[\"inet\",\"inet6\"],\"features\":[\"oob\"]");
     return 0;
 }
 
@@ -1256,9 +1268,11 @@ static int cmd_send(const JObject *r, Out *o)
     int fd;
     unsigned char *data;
     size_t n;
-    if (arg_sock(r, o, true, &fd) || arg_data(r, o, &data, &n))
+    bool oob = false;
+    if (arg_sock(r, o, true, &fd) || arg_bool(r, o, "oob", false, false, &oob) || arg_data(r, o, &data, &n))
         return -1;
-    ssize_t sent = send(fd, data, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    /* oob (5b): send(MSG_OOB), the data sent as urgent, its last octet the one the urgent pointer follows */
+    ssize_t sent = send(fd, data, n, MSG_NOSIGNAL | MSG_DONTWAIT | (oob ? MSG_OOB : 0));
     free(data);
     if (sent < 0)
         return fail_sys(o, "send");
@@ -1299,12 +1313,19 @@ static int cmd_recv(const JObject *r, Out *o)
         arg_int(r, o, "max", false, DEFAULT_RECV_MAX, 1, MAX_RECV, &max) ||
         arg_int(r, o, "timeoutMs", false, DEFAULT_TIMEOUT_MS, 0, MAX_TIMEOUT_MS, &timeout))
         return -1;
-    if (!wait_readable(fd, timeout))
+    bool oob = false;
+    if (arg_bool(r, o, "oob", false, false, &oob))
+        return -1;
+    /* oob (5b): waits for POLLPRI, then recv(MSG_OOB) whether it came or not, so that the stack's own answer is
+     * reported (EINVAL: no urgent octet to take; EAGAIN: the pointer is known, its octet has not arrived) */
+    if (oob)
+        wait_events(fd, POLLPRI, timeout);
+    else if (!wait_readable(fd, timeout))
         return fail(o, EAGAIN, "recv: no data within %lld ms", timeout);
     unsigned char *data = malloc((size_t)max);
     if (!data)
         agent_oom();
-    ssize_t n = recv(fd, data, (size_t)max, MSG_DONTWAIT);
+    ssize_t n = recv(fd, data, (size_t)max, MSG_DONTWAIT | (oob ? MSG_OOB : 0));
     if (n < 0) {
         free(data);
         return fail_sys(o, "recv");
@@ -1320,6 +1341,19 @@ static int cmd_recv(const JObject *r, Out *o)
     buf_puts(&o->res, "\"");
     res_bool(o, "eof", n == 0);
     free(data);
+    return 0;
+}
+
+/* 5b: sockatmark (ioctl SIOCATMARK): whether the next octet to read is at the urgent mark */
+static int cmd_atmark(const JObject *r, Out *o)
+{
+    int fd;
+    if (arg_sock(r, o, true, &fd))
+        return -1;
+    int at = 0;
+    if (ioctl(fd, SIOCATMARK, &at) < 0)
+        return fail_sys(o, "ioctl(SIOCATMARK)");
+    res_bool(o, "atmark", at != 0);
     return 0;
 }
 

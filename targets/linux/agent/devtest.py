@@ -21,7 +21,8 @@ WORK = "/tmp/tcpct-agentdev"
 SOCK = WORK + "/agent.sock"
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXPECTED_COMMANDS = ["hello", "socket", "setsockopt", "getsockopt", "listen", "accept", "connect",
-                     "send", "recv", "shutdown", "close", "abort", "states", "reset", "bye", "bind", "poll", "tcpinfo", "sendto", "errqueue"]
+                     "send", "recv", "shutdown", "close", "abort", "states", "reset", "bye", "bind", "poll", "tcpinfo", "sendto", "errqueue",
+                     "atmark"]
 
 passed = 0
 failed = []
@@ -292,6 +293,23 @@ def test_session(agent):
     r = a.ok("tcpinfo", sock=ls)["info"]
     check(r.get("tcpi_state") == 10, "tcpinfo of the listener: state 10 (LISTEN)", r)
     expect_err(a, "EBADF", "tcpinfo", sock=987)
+    a.ok("close", sock=cs)
+    a.ok("close", sock=ss)
+
+    # urgent data (5b): send oob, the mark, poll pri, recv oob once, then EINVAL
+    check(h.get("features") == ["oob"], "hello's features: oob", h.get("features"))
+    cs, ss, cl = pair(a, ls, 5000)
+    check(a.ok("atmark", sock=ss)["atmark"] is False, "atmark false before any urgent data")
+    a.ok("send", sock=cs, data="616263", oob=True)
+    check("pri" in a.ok("poll", sock=ss, events="pri", timeoutMs=1000)["revents"], "poll pri after urgent data")
+    check(a.ok("atmark", sock=ss)["atmark"] is False, "atmark false with 2 octets before the mark")
+    r = a.ok("recv", sock=ss)
+    check(r["data"] == "6162", "recv stops at the mark, the urgent octet out of band", r)
+    check(a.ok("atmark", sock=ss)["atmark"] is True, "atmark true at the mark")
+    r = a.ok("recv", sock=ss, oob=True, timeoutMs=200)
+    check(r["data"] == "63", "recv oob gives the urgent octet", r)
+    expect_err(a, "EINVAL", "recv", sock=ss, oob=True, timeoutMs=0)
+    expect_err(a, "EBADF", "atmark", sock=987)
     a.ok("close", sock=cs)
     a.ok("close", sock=ss)
 

@@ -354,11 +354,24 @@ static int cmd_connect(const JObject *r, Out *o, Fail *f)
     return 0;
 }
 
+/* "oob": true on send and recv (agent protocol 5b) gets ENOSYS: the raw API has no urgent data (tcp_write takes only
+ * TCP_WRITE_FLAG_COPY and TCP_WRITE_FLAG_MORE, no call reads an urgent pointer); hello names no "oob" feature. */
+static int no_urgent_data(const JObject *r, const char *call, Fail *f)
+{
+    const JMember *m = json_arg(r, "oob");
+    if (m == NULL || m->type == JV_NULL || (m->type == JV_BOOL && !m->num))
+        return 0;
+    if (m->type != JV_BOOL)
+        return fail(f, EINVAL, "argument \"oob\" must be true or false");
+    return fail(f, ENOSYS, "%s with oob: lwIP's raw API has no urgent data", call);
+}
+
 static int cmd_send(const JObject *r, Out *o, Fail *f)
 {
     long long sock;
     const char *hex;
-    if (arg_int(r, "sock", 1, 0, INT_MIN, INT_MAX, 0, &sock, f) < 0 || arg_str(r, "data", 1, NULL, &hex, f) < 0)
+    if (arg_int(r, "sock", 1, 0, INT_MIN, INT_MAX, 0, &sock, f) < 0 || arg_str(r, "data", 1, NULL, &hex, f) < 0
+        || no_urgent_data(r, "send", f) < 0)
         return -1;
     size_t n = strlen(hex);
     if (n % 2)
@@ -388,7 +401,7 @@ static int cmd_recv(const JObject *r, Out *o, Fail *f)
     long long sock, max, tmo;
     if (arg_int(r, "sock", 1, 0, INT_MIN, INT_MAX, 0, &sock, f) < 0
         || arg_int(r, "max", 0, 65536, 1, 1048576, 0, &max, f) < 0
-        || arg_int(r, "timeoutMs", 0, 1000, 0, 3600000, 0, &tmo, f) < 0)
+        || arg_int(r, "timeoutMs", 0, 1000, 0, 3600000, 0, &tmo, f) < 0 || no_urgent_data(r, "recv", f) < 0)
         return -1;
     unsigned char *buf = malloc((size_t)max);
     if (buf == NULL)

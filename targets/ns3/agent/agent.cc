@@ -1521,6 +1521,24 @@ CmdConnect(const Args& a)
     });
 }
 
+/// "oob": true on send and recv (agent protocol 5b) gets ENOSYS: TcpSocketBase's Send and Recv abort on any flag
+/// ("use of flags is not supported"), and it never sets or reads the urgent pointer; hello names no "oob" feature.
+bool
+NoUrgentData(Out& out, const Args& a, const char* call)
+{
+    long long oob;
+    if (!a.IntArg(out, "oob", false, 0, 0, 1, oob, true))
+    {
+        return false;
+    }
+    if (oob)
+    {
+        out.Fail(ENOSYS, std::string(call) + " with oob: ns-3's TcpSocketBase has no urgent data (MSG_OOB)");
+        return false;
+    }
+    return true;
+}
+
 Out
 CmdSend(const Args& a)
 {
@@ -1529,7 +1547,7 @@ CmdSend(const Args& a)
     std::string hex;
     std::vector<uint8_t> bytes;
     if (!a.IntArg(o, "sock", true, 0, LLONG_MIN, LLONG_MAX, sock) ||
-        !a.StrArg(o, "data", true, "", hex) || !ParseHex(o, hex, bytes))
+        !a.StrArg(o, "data", true, "", hex) || !ParseHex(o, hex, bytes) || !NoUrgentData(o, a, "send"))
     {
         return o;
     }
@@ -1591,7 +1609,7 @@ CmdRecv(const Args& a)
     long long timeoutMs;
     if (!a.IntArg(o, "sock", true, 0, LLONG_MIN, LLONG_MAX, sock) ||
         !a.IntArg(o, "max", false, 65536, 1, 1048576, max) ||
-        !a.IntArg(o, "timeoutMs", false, 1000, 0, 3600000, timeoutMs))
+        !a.IntArg(o, "timeoutMs", false, 1000, 0, 3600000, timeoutMs) || !NoUrgentData(o, a, "recv"))
     {
         return o;
     }

@@ -783,6 +783,20 @@ static int arg_str(const JObject *r, Out *o, const char *key, bool required, con
     return 0;
 }
 
+static int arg_bool(const JObject *r, Out *o, const char *key, bool dflt, bool *v)
+{
+    const JMember *m = json_arg(r, key);
+    if (!m) {
+        *v = dflt;
+        return 0;
+    }
+    if (m->type != JV_BOOL) {
+        return fail(o, EINVAL, "argument \"%s\" must be true or false", key);
+    }
+    *v = m->num != 0;
+    return 0;
+}
+
 static int arg_sock(const JObject *r, Out *o, bool required, Owned **s)
 {
     long long v;
@@ -901,6 +915,8 @@ static int cmd_reset(const JObject *r, Out *o);
 static int cmd_bye(const JObject *r, Out *o);
 static int cmd_sockopt(const JObject *r, Out *o);
 static int cmd_connection_info(const JObject *r, Out *o);
+static int cmd_atmark(const JObject *r, Out *o);
+static int cmd_poll(const JObject *r, Out *o);
 
 static const struct {
     const char *name;
@@ -921,6 +937,8 @@ static const struct {
     {"reset", cmd_reset, true},
     {"bye", cmd_bye, true},
     {"connectionInfo", cmd_connection_info, true},
+    {"atmark", cmd_atmark, true},
+    {"poll", cmd_poll, true},
     {"setsockopt", cmd_sockopt, false},
     {"getsockopt", cmd_sockopt, false},
 };
@@ -945,6 +963,8 @@ static int cmd_hello(const JObject *r, Out *o)
         }
     }
     buf_puts(&o->body, "]");
+    /* send and recv take oob (5b): on the kernel socket, whose urgent data slirp carries to and from its guest TCP */
+    buf_puts(&o->body, ",\"features\":[\"oob\"]");
     /* slirp has no guest-facing listening endpoint: a LISTEN is never read, so never reported */
     buf_puts(&o->body, ",\"hiddenStates\":[\"LISTEN\"]");
     char mac[24];
@@ -1235,7 +1255,8 @@ static int cmd_send(const JObject *r, Out *o)
 {
     Owned *s;
     const char *hex;
-    if (arg_sock(r, o, true, &s) < 0 || arg_str(r, o, "data", true, NULL, &hex) < 0) {
+    bool oob = false;
+    if (arg_sock(r, o, true, &s) < 0 || arg_str(r, o, "data", true, NULL, &hex) < 0 || arg_bool(r, o, "oob", false, &oob) < 0) {
         return -1;
     }
     size_t n = strlen(hex);
@@ -1250,7 +1271,7 @@ static int cmd_send(const JObject *r, Out *o)
         free(bytes);
         return fail(o, EINVAL, "argument \"data\" must be hex digits");
     }
-    ssize_t k = send(s->fd, bytes, n / 2, MSG_DONTWAIT | MSG_NOSIGNAL);
+    ssize_t k = send(s->fd, bytes, n / 2, MSG_DONTWAIT | MSG_NOSIGNAL | (oob ? MSG_OOB : 0));
     free(bytes);
     if (k < 0) {
         return fail_sys(o, "send");
@@ -1267,6 +1288,13 @@ static int cmd_recv(const JObject *r, Out *o)
         arg_int(r, o, "timeoutMs", false, DEFAULT_TIMEOUT_MS, 0, MAX_TIMEOUT_MS, &timeout) < 0) {
         return -1;
     }
+    bool oob = false;
+    if (arg_bool(r, o, "oob", false, &oob) < 0) {
+        return -1;
+    }
+    /* oob (5b): recv(MSG_OOB) on the kernel socket; its EINVAL (no urgent octet) is retried until the timeout, as
+     * slirp may not have carried the guest's urgent data over yet, and then reported */
+    int flags = MSG_DONTWAIT | (oob ? MSG_OOB : 0);
     unsigned char *data = malloc((size_t)max);
     if (!data) {
         agent_oom();
@@ -1274,16 +1302,19 @@ static int cmd_recv(const JObject *r, Out *o)
     long long deadline = mono_ms() + timeout;
     ssize_t k;
     for (;;) {
-        k = recv(s->fd, data, (size_t)max, MSG_DONTWAIT);
-        if (k >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        k = recv(s->fd, data, (size_t)max, flags);
+        if (k >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && !(oob && errno == EINVAL))) {
             break;
         }
         long long left = deadline - mono_ms();
         if (left <= 0) {
+            if (oob && errno == EINVAL) {
+                break;
+            }
             free(data);
             return fail(o, EAGAIN, "recv: nothing to read within %lld ms", timeout);
         }
-        pump(left < 20 ? left : 20, s->fd, POLLIN, true);
+        pump(left < 20 ? left : 20, s->fd, oob ? POLLPRI : POLLIN, true);
     }
     if (k < 0) {
         free(data);
@@ -1296,6 +1327,84 @@ static int cmd_recv(const JObject *r, Out *o)
     buf_puts(&o->body, "\"");
     res_bool(o, "eof", k == 0);
     free(data);
+    return 0;
+}
+
+/* 5b: sockatmark of the kernel socket, after a round of slirp's loop (what it received from the guest written out) */
+static int cmd_atmark(const JObject *r, Out *o)
+{
+    Owned *s;
+    if (arg_sock(r, o, true, &s) < 0) {
+        return -1;
+    }
+    pump(0, -1, 0, true);
+    int at = 0;
+    if (ioctl(s->fd, SIOCATMARK, &at) < 0) {
+        return fail_sys(o, "ioctl(SIOCATMARK)");
+    }
+    res_bool(o, "atmark", at != 0);
+    return 0;
+}
+
+/* protocol 2's poll on the kernel socket, slirp's loop running meanwhile (pri: the urgent data slirp carried over) */
+static const struct {
+    const char *name;
+    short bit;
+} POLL_EVENTS[] = {
+    {"in", POLLIN}, {"out", POLLOUT}, {"pri", POLLPRI}, {"rdhup", POLLRDHUP},
+    {"err", POLLERR}, {"hup", POLLHUP}, {"nval", POLLNVAL},
+};
+
+static int cmd_poll(const JObject *r, Out *o)
+{
+    Owned *s;
+    long long timeout;
+    const char *events;
+    if (arg_sock(r, o, true, &s) < 0 || arg_str(r, o, "events", true, NULL, &events) < 0 ||
+        arg_int(r, o, "timeoutMs", false, 0, 0, MAX_TIMEOUT_MS, &timeout) < 0) {
+        return -1;
+    }
+    short want = 0;
+    for (const char *p = events; *p;) {
+        size_t n = strcspn(p, ",");
+        bool known = false;
+        for (size_t i = 0; i < 4; i++) {
+            if (strlen(POLL_EVENTS[i].name) == n && strncmp(p, POLL_EVENTS[i].name, n) == 0) {
+                want |= POLL_EVENTS[i].bit;
+                known = true;
+            }
+        }
+        if (!known && n > 0) {
+            return fail(o, EINVAL, "argument \"events\": unknown event \"%.*s\" (in, out, pri, rdhup)", (int)n, p);
+        }
+        p += n;
+        if (*p == ',') {
+            p++;
+        }
+    }
+    long long deadline = mono_ms() + timeout;
+    short got = 0;
+    for (;;) {
+        long long left = deadline - mono_ms();
+        struct pollfd p = {.fd = s->fd, .events = want};
+        if (poll(&p, 1, 0) > 0 && p.revents) {
+            got = p.revents;
+            break;
+        }
+        if (left <= 0) {
+            break;
+        }
+        pump(left < 20 ? left : 20, s->fd, want, true);
+    }
+    buf_puts(&o->body, ",\"revents\":\"");
+    bool first = true;
+    for (size_t i = 0; i < sizeof POLL_EVENTS / sizeof POLL_EVENTS[0]; i++) {
+        if (got & POLL_EVENTS[i].bit) {
+            buf_printf(&o->body, "%s%s", first ? "" : ",", POLL_EVENTS[i].name);
+            first = false;
+        }
+    }
+    buf_puts(&o->body, "\"");
     return 0;
 }
 

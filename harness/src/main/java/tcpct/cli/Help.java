@@ -46,7 +46,7 @@ final class Help {
                     WORKERS,
                     new Option("--baseline", "SUMMARY.json", "compare with an earlier run of the same target: exit 1 only when a verdict changed"),
                     new Option("--update-baseline", null, "write targets/NAME/expected.json from this run, for review"),
-                    new Option("--fault", "drop-fin|drop-syn-ack|drop-ack|rfc1337|checksum-offload|option-bad-length|option-eol-garbage|ip-options-dropped|icmp-errors-dropped|ttl-dscp-reset|quickack|keepalive-1s|source-address-rewritten|source-route-strict", "break the target on purpose, to show the suite catches it"),
+                    new Option("--fault", "drop-fin|drop-syn-ack|drop-ack|rfc1337|checksum-offload|option-bad-length|option-eol-garbage|ip-options-dropped|icmp-errors-dropped|ttl-dscp-reset|quickack|keepalive-1s|source-address-rewritten|source-route-strict|urgent-pointer-zeroed|urgent-flag-cleared|urgent-stdurg", "break the target on purpose, to show the suite catches it"),
                     new Option("--history", "DIR", "the report's trend history (default: one per output folder, kept beside it);"
                             + " give the same DIR to runs that should share one trend"),
                     PKT,

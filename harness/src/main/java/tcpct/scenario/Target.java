@@ -461,6 +461,97 @@ public final class Target {
     }
 
     /**
+     * Sends {@code text} as urgent data (send with MSG_OOB, agent protocol 5b): the stack's urgent pointer is to follow
+     * its last octet (RFC 9293 3.8.5, MUST-62). An agent without hello's {@code oob} feature makes the scenario
+     * UNIMPLEMENTED, since an older agent would send the text as ordinary data.
+     */
+    public void sendUrgent(String text) {
+        Session s = session();
+        require(s.connection, "sendUrgent", "target.accept() or target.connect()");
+        requireOob(s, "send(..., MSG_OOB)");
+        byte[] data = text.getBytes(StandardCharsets.UTF_8);
+        s.step("target sends \"" + text + "\" as urgent data (MSG_OOB, " + data.length + " octets)", () -> oobCall(s, "send(..., MSG_OOB)",
+                "send", args("sock", s.connection, "data", HexFormat.of().formatHex(data), "oob", true)));
+        s.lastAction = "send(MSG_OOB)";
+    }
+
+    /**
+     * recv with MSG_OOB (agent protocol 5b): the urgent octet the stack holds out of band, as {@code "data: "} and the
+     * text, or the errno name when the call fails (EINVAL: no urgent octet to take). Waits up to 1 s for one (POLLPRI).
+     */
+    public String recvUrgent() {
+        Session s = session();
+        require(s.connection, "recvUrgent", "target.accept() or target.connect()");
+        requireOob(s, "recv(..., MSG_OOB)");
+        String[] got = new String[1];
+        s.step("target reads its urgent data (recv with MSG_OOB)", () -> {
+            try {
+                JsonNode a = oobCall(s, "recv(..., MSG_OOB)", "recv",
+                        args("sock", s.connection, "max", 64, "timeoutMs", 1000, "oob", true));
+                got[0] = "data: " + new String(HexFormat.of().parseHex(a.path("data").asText("")), StandardCharsets.UTF_8);
+            } catch (AgentError e) {
+                got[0] = e.errno();
+            }
+            io.qameta.allure.Allure.step("the read reports " + got[0]);
+        });
+        s.lastAction = "recv(MSG_OOB)";
+        return got[0];
+    }
+
+    /** sockatmark (SIOCATMARK, agent command {@code atmark}): whether the next octet to read is at the urgent mark. */
+    public boolean atMark() {
+        Session s = session();
+        require(s.connection, "atMark", "target.accept() or target.connect()");
+        boolean[] at = new boolean[1];
+        s.step("target asks whether it is at the urgent mark (sockatmark)", () -> {
+            at[0] = oobCall(s, "sockatmark (SIOCATMARK)", "atmark", args("sock", s.connection)).path("atmark").asBoolean();
+            io.qameta.allure.Allure.step(at[0] ? "at the mark" : "not at the mark");
+        });
+        s.lastAction = "sockatmark";
+        return at[0];
+    }
+
+    /**
+     * poll (agent protocol 2) of the connection for {@code events} (comma-separated: in, out, pri, rdhup), waiting up
+     * to {@code within}: the events that came, comma-separated, {@code ""} for none.
+     */
+    public String poll(String events, Duration within) {
+        Session s = session();
+        require(s.connection, "poll", "target.accept() or target.connect()");
+        String[] got = new String[1];
+        s.step("target polls for " + events + " (up to " + within.toMillis() + " ms)", () -> {
+            got[0] = oobCall(s, "poll(" + events + ")", "poll", args("sock", s.connection, "events", events, "timeoutMs", within.toMillis()))
+                    .path("revents").asText("");
+            io.qameta.allure.Allure.step(got[0].isEmpty() ? "no event" : "events: " + got[0]);
+        });
+        s.lastAction = "poll(" + events + ")";
+        return got[0];
+    }
+
+    private static void requireOob(Session s, String call) {
+        for (JsonNode f : s.lab.hello().path("features")) {
+            if (f.asText().equals("oob")) {
+                return;
+            }
+        }
+        throw new Unimplemented("the target offers no urgent data: " + call + " is not in its agent (hello names no \"oob\" feature) for "
+                + s.lab.stack());
+    }
+
+    /**
+     * A call for urgent data (or poll): ENOSYS from the agent is the stack without it, UNIMPLEMENTED naming the call and the
+     * stack; the call's own {@code timeoutMs} is added to the agent's bound.
+     */
+    private static JsonNode oobCall(Session s, String call, String cmd, Map<String, ?> a) {
+        Object wait = a.get("timeoutMs");
+        try {
+            return call(cmd, a, Duration.ofMillis(wait instanceof Number n ? n.longValue() : 0));
+        } catch (Unimplemented e) {
+            throw new Unimplemented("the target offers no " + call + " for " + s.lab.stack() + ": " + e.getMessage());
+        }
+    }
+
+    /**
      * Any agent command by name (targets/AGENT-PROTOCOL.md), for what the verbs above do not wrap yet.
      * Unsupported commands make the scenario UNIMPLEMENTED.
      */

@@ -108,6 +108,15 @@ public final class SegmentTemplate {
         return new SegmentTemplate(flags, seq, ack, window, payload, mss, options, ackOptional, offset, malformation);
     }
 
+    /**
+     * URG with the urgent pointer {@code offset} from SEQ (RFC 9293 3.8.5): sent as such, and, for expecting, the
+     * target's segment must carry URG and exactly this pointer.
+     */
+    public SegmentTemplate urg(int offset) {
+        return new SegmentTemplate(flags.with(Flag.URG), seq, ack, window, payload, mss, options, ackOptional, offset, malformation)
+                .urgentPointer(offset);
+    }
+
     /** For sending: the TCP checksum is made wrong (RFC 9293 3.1, MUST-3: the receiver must check it). */
     public SegmentTemplate badChecksum() {
         return malformed(malformation.withBadTcpChecksum());
@@ -217,6 +226,9 @@ public final class SegmentTemplate {
         }
         if (!java.util.Arrays.equals(actual.payload(), payload)) {
             out.add(new FieldMismatch("data", describe(payload), describe(actual.payload())));
+        }
+        if (flags.has(Flag.URG) && actual.urgentPointer() != urgentPointer) {
+            out.add(new FieldMismatch("urp", Integer.toString(urgentPointer), Integer.toString(actual.urgentPointer())));
         }
         if (mss != null && actual.mss() != mss) {
             out.add(new FieldMismatch("mss", mss.toString(), actual.mss() < 0 ? "no MSS option" : Integer.toString(actual.mss())));

@@ -71,7 +71,22 @@ public enum Fault {
      * checksum is not mended (the kernel filled it in before the output hook).
      */
     SOURCE_ROUTE_STRICT("source-route-strict", "the target's loose source routes (IPv4 option LSRR) leave as strict ones (SSRR)",
-            "meta nfproto ipv4 ip hdrlength > 5 @nh,160,8 0x83 @nh,160,8 set 0x89");
+            "meta nfproto ipv4 ip hdrlength > 5 @nh,160,8 0x83 @nh,160,8 set 0x89"),
+    /** The urgent pointer of every URG segment the target sends rewritten to 0, its URG bit kept (MUST-62 broken). */
+    URGENT_POINTER_ZEROED("urgent-pointer-zeroed", "the urgent pointer of the target's URG segments is rewritten to 0 on their way out",
+            "tcp flags & urg == urg tcp urgptr set 0"),
+    /**
+     * Every segment, arriving or leaving, loses its URG bit and urgent pointer at the kernel's input and output hooks, as a
+     * stack without the urgent mechanism would: the target never sees urgent data and never sends any (MUST-30, MUST-31,
+     * MUST-32, MUST-33, MUST-62 broken).
+     */
+    URGENT_FLAG_CLEARED("urgent-flag-cleared", "segments lose their URG bit and urgent pointer both ways: the target never sees nor sends urgent data",
+            "both: tcp flags == ack | urg tcp flags set ack tcp urgptr set 0\n  tcp flags == ack | psh | urg tcp flags set ack | psh tcp urgptr set 0"),
+    /**
+     * net.ipv4.tcp_stdurg = 1: the kernel takes the urgent pointer to point at the last urgent octet (RFC 1122's reading),
+     * not at the octet following the urgent data (MUST-62's): its urgent octet is one past the peer's, or not yet arrived.
+     */
+    URGENT_STDURG("urgent-stdurg", "net.ipv4.tcp_stdurg = 1 in the target (the urgent pointer read as pointing at the last urgent octet)", null);
 
     public final String id;
     public final String what;
@@ -91,9 +106,14 @@ public enum Fault {
         return nftRule != null && (nftRule.contains(" set ") || inbound());
     }
 
-    /** Whether the rule is for the input hook (arriving segments) rather than the output hook. */
+    /** Whether the rule is for the input hook (arriving segments) rather than the output hook, or ({@link #bothWays}) for both. */
     private boolean inbound() {
-        return nftRule.startsWith("input: ");
+        return nftRule.startsWith("input: ") || bothWays();
+    }
+
+    /** Whether the rule is for the input and the output hook alike. */
+    private boolean bothWays() {
+        return nftRule.startsWith("both: ");
     }
 
     public static Fault byId(String id) {
@@ -119,6 +139,7 @@ public enum Fault {
                 case QUICKACK -> HostCommand.inNetns(pid, "sh", "-c", "ip route change 192.0.2.0/24 dev eth0 quickack 1 && "
                         + "{ ! ip -6 route show 2001:db8::/64 | grep -q . || ip -6 route change 2001:db8::/64 dev eth0 quickack 1; }");
                 case KEEPALIVE_1S -> HostCommand.inNetns(pid, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/tcp_keepalive_time");
+                case URGENT_STDURG -> HostCommand.inNetns(pid, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/tcp_stdurg");
                 default -> HostCommand.inNetns(pid, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/tcp_rfc1337");
             }
             return;
@@ -127,8 +148,11 @@ public enum Fault {
             throw new TargetException("fault " + id + " works in the kernel's own IP hooks (rewriting segments before their checksum is "
                     + "filled in, or dropping arriving ones), which a user-space stack bypasses: use drop-fin, drop-syn-ack or drop-ack");
         }
-        String rule = inbound() ? nftRule.substring("input: ".length()) : nftRule;
-        String rules = kernelStack
+        String rule = inbound() ? nftRule.substring(nftRule.indexOf(": ") + 2) : nftRule;
+        String rules = kernelStack && bothWays()
+                ? "table inet tcpct_fault {\n chain in {\n  type filter hook input priority 0; policy accept;\n  " + rule
+                        + "\n }\n chain out {\n  type filter hook output priority 0; policy accept;\n  " + rule + "\n }\n}\n"
+                : kernelStack
                 ? "table inet tcpct_fault {\n chain c {\n  type filter hook " + (inbound() ? "input" : "output")
                         + " priority 0; policy accept;\n  " + rule + "\n }\n}\n"
                 : "table netdev tcpct_fault {\n chain out {\n  type filter hook egress device \"eth0\" priority 0; policy accept;\n"

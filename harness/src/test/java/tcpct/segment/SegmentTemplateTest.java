@@ -19,6 +19,22 @@ public class SegmentTemplateTest {
     }
 
     @Test
+    public void anUrgTemplateSendsItsPointerAndComparesIt() {
+        Segment sent = ack().seq(1).ack(1).data("abc").urg(3).toSegment(20000, 5000, SPACE, 0, 0);
+        assertThat(sent.flags().has(Flag.URG)).isTrue();
+        assertThat(sent.urgentPointer()).isEqualTo(3);
+        byte[] abc = "abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Segment right = new Segment(5000, 20000, SeqNum.of(1001), SeqNum.of(0xffff_fff1L), Flags.of(Flag.ACK, Flag.URG), 65535, 3, List.of(), abc);
+        Segment zeroed = new Segment(5000, 20000, SeqNum.of(1001), SeqNum.of(0xffff_fff1L), Flags.of(Flag.ACK, Flag.URG), 65535, 0, List.of(), abc);
+        assertThat(ack().seq(1).ack(1).data("abc").urg(3).compare(right, SPACE)).isEmpty();
+        assertThat(ack().seq(1).ack(1).data("abc").urg(3).compare(zeroed, SPACE))
+                .containsExactly(new FieldMismatch("urp", "3", "0"));
+        // without URG in the template the pointer is not looked at
+        assertThat(ack().seq(1).ack(1).data("abc").urgentPointer(0).compare(
+                new Segment(5000, 20000, SeqNum.of(1001), SeqNum.of(0xffff_fff1L), Flags.of(Flag.ACK), 65535, 9, List.of(), abc), SPACE)).isEmpty();
+    }
+
+    @Test
     public void sendFillsAbsoluteNumbersFromRelativeOnesAcrossTheWrap() {
         Segment s = ack().seq(1).ack(1).toSegment(20000, 5000, SPACE, 0, 0);
         assertThat(s.seq().unsigned()).isEqualTo(0xffff_fff1L);

@@ -66,6 +66,13 @@ public class FaultDetectionIT {
         // the listener beside a connection on its port never answers (MUST-42's second connection); no fault stops listen(2) itself
         rows.add(new Object[] {"linux", "drop-syn-ack", List.of("opening/listen-beside-syn-sent", "opening/listen-beside-syn-received"),
                 List.of("opening/listen-beside-syn-sent", "opening/listen-beside-syn-received")});
+        // urgent data: the target's urgent pointer zeroed on the way out (MUST-62, the receiving side PASSED); the URG bit cleared
+        // both ways (MUST-30..33, 62: all four); tcp_stdurg reads the peer's pointer one octet late (all but the sending side)
+        List<String> urgent = List.of("urgent/sent-pointer-follows-urgent-data", "urgent/long-urgent-sequence", "urgent/urgent-data-signalled",
+                "urgent/urgent-data-remaining");
+        rows.add(new Object[] {"linux", "urgent-pointer-zeroed", urgent, List.of("urgent/sent-pointer-follows-urgent-data")});
+        rows.add(new Object[] {"linux", "urgent-flag-cleared", urgent, urgent});
+        rows.add(new Object[] {"linux", "urgent-stdurg", urgent, urgent.subList(1, 4)});
         for (String fault : List.of("drop-fin", "drop-syn-ack", "drop-ack")) {
             rows.add(new Object[] {"lwip", fault, LWIP_SCENARIOS, mustFail.get(fault).stream().filter(LWIP_SCENARIOS::contains).toList()});
         }
