@@ -740,6 +740,22 @@ NotOwned(long long n)
     return o.Fail(EBADF, "sock " + std::to_string(n) + " is not a socket owned by the agent");
 }
 
+/// Runs {@code body} in the simulation on the socket the agent owns as number {@code sock}, with the Out it answers
+/// with; a number it does not own is EBADF. Every command on one socket goes through here.
+Out
+OnOwned(long long sock, const std::function<Out(Ptr<TcpSocketBase>, Out&)>& body)
+{
+    return InSim<Out>([&]() {
+        Out r;
+        Ptr<TcpSocketBase> s = Owned(sock);
+        if (!s)
+        {
+            return NotOwned(sock);
+        }
+        return body(s, r);
+    });
+}
+
 /// The stack's abort: a listener or a socket without a connection is closed, anything else gets
 /// ns-3's SendRST (RST, error close, endpoint freed), the routine ns-3 itself uses to abort.
 void
@@ -1097,13 +1113,7 @@ CmdSetsockopt(const Args& a)
     {
         return o;
     }
-    return InSim<Out>([&]() {
-        Out r;
-        Ptr<TcpSocketBase> s = Owned(sock);
-        if (!s)
-        {
-            return NotOwned(sock);
-        }
+    return OnOwned(sock, [&](Ptr<TcpSocketBase> s, Out& r) -> Out {
         if (name == "SO_ERROR")
         {
             return r.Fail(ENOPROTOOPT, "setsockopt(SO_ERROR): the option is read-only");
@@ -1187,13 +1197,7 @@ CmdGetsockopt(const Args& a)
     {
         return o;
     }
-    return InSim<Out>([&]() {
-        Out r;
-        Ptr<TcpSocketBase> s = Owned(sock);
-        if (!s)
-        {
-            return NotOwned(sock);
-        }
+    return OnOwned(sock, [&](Ptr<TcpSocketBase> s, Out& r) -> Out {
         if (name == "IP_RECVERR" || name == "IPV6_RECVERR")
         {
             Info& i = g_info[PeekPointer(s)];
@@ -1260,13 +1264,7 @@ CmdBind(const Args& a)
     {
         return o;
     }
-    return InSim<Out>([&]() {
-        Out r;
-        Ptr<TcpSocketBase> s = Owned(sock);
-        if (!s)
-        {
-            return NotOwned(sock);
-        }
+    return OnOwned(sock, [&](Ptr<TcpSocketBase> s, Out& r) -> Out {
         if (s->Bind(addr.With(static_cast<uint16_t>(port))) != 0)
         {
             int e = PosixErrno(s->GetErrno());
@@ -1551,13 +1549,7 @@ CmdSend(const Args& a)
     {
         return o;
     }
-    return InSim<Out>([&]() {
-        Out r;
-        Ptr<TcpSocketBase> s = Owned(sock);
-        if (!s)
-        {
-            return NotOwned(sock);
-        }
+    return OnOwned(sock, [&](Ptr<TcpSocketBase> s, Out& r) -> Out {
         Info& i = g_info[PeekPointer(s)];
         TcpSocket::TcpStates_t st = Peek::State(*s);
         if (Peek::ShutdownSent(*s))
@@ -1674,13 +1666,7 @@ CmdShutdown(const Args& a)
     {
         return o.Fail(EINVAL, "argument \"how\" must be \"rd\", \"wr\" or \"rdwr\"");
     }
-    return InSim<Out>([&]() {
-        Out r;
-        Ptr<TcpSocketBase> s = Owned(sock);
-        if (!s)
-        {
-            return NotOwned(sock);
-        }
+    return OnOwned(sock, [&](Ptr<TcpSocketBase> s, Out& r) -> Out {
         TcpSocket::TcpStates_t st = Peek::State(*s);
         if (st == TcpSocket::LISTEN || st == TcpSocket::CLOSED)
         {
@@ -1707,13 +1693,7 @@ CmdClose(const Args& a, bool abort)
     {
         return o;
     }
-    return InSim<Out>([&]() {
-        Out r;
-        Ptr<TcpSocketBase> s = Owned(sock);
-        if (!s)
-        {
-            return NotOwned(sock);
-        }
+    return OnOwned(sock, [&](Ptr<TcpSocketBase> s, Out& r) -> Out {
         g_owned.erase(static_cast<int>(sock));
         if (abort)
         {
@@ -1795,13 +1775,7 @@ CmdErrqueue(const Args& a)
     {
         return o;
     }
-    return InSim<Out>([&]() {
-        Out r;
-        Ptr<TcpSocketBase> s = Owned(sock);
-        if (!s)
-        {
-            return NotOwned(sock);
-        }
+    return OnOwned(sock, [&](Ptr<TcpSocketBase> s, Out& r) -> Out {
         Info& i = g_info[PeekPointer(s)];
         std::string list = "[";
         for (const std::string& e : i.errorQueue)

@@ -445,19 +445,10 @@ public final class Target {
     public String recvOutcome() {
         Session s = session();
         require(s.connection, "recvOutcome", "target.accept() or target.connect()");
-        String[] got = new String[1];
-        s.step("target reads, to learn how the connection ended", () -> {
-            try {
-                JsonNode a = call("recv", args("sock", s.connection, "max", 65536, "timeoutMs", 1000), Duration.ofSeconds(1));
-                got[0] = a.path("eof").asBoolean(false) ? "EOF"
-                        : "data: " + new String(HexFormat.of().parseHex(a.path("data").asText("")), StandardCharsets.UTF_8);
-            } catch (AgentError e) {
-                got[0] = e.errno();
-            }
-            io.qameta.allure.Allure.step("the read reports " + got[0]);
-        });
+        String got = readReport(s, "target reads, to learn how the connection ended",
+                () -> call("recv", args("sock", s.connection, "max", 65536, "timeoutMs", 1000), Duration.ofSeconds(1)));
         s.lastAction = "recv";
-        return got[0];
+        return got;
     }
 
     /**
@@ -483,18 +474,28 @@ public final class Target {
         Session s = session();
         require(s.connection, "recvUrgent", "target.accept() or target.connect()");
         requireOob(s, "recv(..., MSG_OOB)");
+        String got = readReport(s, "target reads its urgent data (recv with MSG_OOB)", () -> oobCall(s, "recv(..., MSG_OOB)", "recv",
+                args("sock", s.connection, "max", 64, "timeoutMs", 1000, "oob", true)));
+        s.lastAction = "recv(MSG_OOB)";
+        return got;
+    }
+
+    /**
+     * A read as a step, reported as the application learns it: {@code "EOF"} for end of stream, {@code "data: "} and the
+     * text read, or the errno name of the call's failure.
+     */
+    private static String readReport(Session s, String step, java.util.function.Supplier<JsonNode> read) {
         String[] got = new String[1];
-        s.step("target reads its urgent data (recv with MSG_OOB)", () -> {
+        s.step(step, () -> {
             try {
-                JsonNode a = oobCall(s, "recv(..., MSG_OOB)", "recv",
-                        args("sock", s.connection, "max", 64, "timeoutMs", 1000, "oob", true));
-                got[0] = "data: " + new String(HexFormat.of().parseHex(a.path("data").asText("")), StandardCharsets.UTF_8);
+                JsonNode a = read.get();
+                got[0] = a.path("eof").asBoolean(false) ? "EOF"
+                        : "data: " + new String(HexFormat.of().parseHex(a.path("data").asText("")), StandardCharsets.UTF_8);
             } catch (AgentError e) {
                 got[0] = e.errno();
             }
             io.qameta.allure.Allure.step("the read reports " + got[0]);
         });
-        s.lastAction = "recv(MSG_OOB)";
         return got[0];
     }
 
