@@ -357,36 +357,18 @@ public final class FrameCodec {
         return new Decoded(srcMac, src, dst, seg, checksumOk, ttl, tos, headerOk, ipChecksumOk, optionsProblem, ipOptions);
     }
 
-    static final int IPOPT_LSRR = 0x83;
-    static final int IPOPT_SSRR = 0x89;
-
     /**
      * The destination a TCP checksum's pseudo-header names for an IPv4 datagram with header options {@code o} sent to
      * {@code dst}: the last address of a loose or strict source route not yet completed (its pointer within it: the
      * datagram is on its way to a hop, RFC 791 3.1; RFC 1122 3.2.1.8, and as Linux sums it), else {@code dst}.
      */
     static InetAddress finalDestination(byte[] o, InetAddress dst) {
-        int i = 0;
-        while (i < o.length) {
-            int type = o[i] & 0xff;
-            if (type == 0) {
-                break;
+        for (byte[] option : Ipv4Options.parse(o)) {
+            int type = option[0] & 0xff;
+            int len = option.length;
+            if ((type == Ipv4Options.LSRR || type == Ipv4Options.SSRR) && len >= 7 && (option[2] & 0xff) <= len) {
+                return address(Arrays.copyOfRange(option, len - 4, len));
             }
-            if (type == 1) {
-                i++;
-                continue;
-            }
-            if (i + 1 >= o.length) {
-                break;
-            }
-            int len = o[i + 1] & 0xff;
-            if (len < 2 || i + len > o.length) {
-                break;
-            }
-            if ((type == IPOPT_LSRR || type == IPOPT_SSRR) && len >= 7 && (o[i + 2] & 0xff) <= len) {
-                return address(Arrays.copyOfRange(o, i + len - 4, i + len));
-            }
-            i += len;
         }
         return dst;
     }

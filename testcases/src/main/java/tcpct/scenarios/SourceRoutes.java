@@ -16,6 +16,7 @@ import tcpct.scenario.ConformanceFailure;
 import tcpct.scenario.Rfc9293;
 import tcpct.scenario.Scenario;
 import tcpct.wire.Frame;
+import tcpct.wire.Ipv4Options;
 
 /**
  * Source routes (RFC 9293 3.9.2.1, Appendix B "Source Route"): IPv4's loose source route option (LSRR, RFC 791 3.1,
@@ -32,7 +33,7 @@ public class SourceRoutes extends Fixtures {
     static final String HOP = "192.0.2.9";
     /** The hop of another route, the one the peer's SYN,ACK was recorded through (MUST-52). */
     static final String OTHER_HOP = "192.0.2.8";
-    static final int LSRR = 0x83;
+    static final int LSRR = Ipv4Options.LSRR;
     static final String IPV4_ONLY = "RFC 9293 3.9.2.1's source routes are IPv4 options (RFC 791 3.1); IPv6 has no such option "
             + "(its type 0 routing header is deprecated, RFC 5095)";
 
@@ -99,7 +100,7 @@ public class SourceRoutes extends Fixtures {
     /** {@code f} went to the hop, 192.0.2.9, carrying the LSRR to the peer with the pointer at it. */
     private static void routed(Frame f, String what) {
         String dst = f.dstIp() == null ? "an unknown address" : f.dstIp().getHostAddress();
-        byte[] lsrr = lsrr(f.ipOptions());
+        byte[] lsrr = Ipv4Options.first(f.ipOptions(), LSRR);
         if (!HOP.equals(dst) || !Arrays.equals(lsrr, ROUTE_ON_WIRE)) {
             throw new ConformanceFailure("expecting " + what + " sent to the first hop " + HOP + " with the LSRR "
                     + HexFormat.of().formatHex(ROUTE_ON_WIRE) + " (the rest of the route: the peer), but was sent to " + dst + " with "
@@ -108,27 +109,4 @@ public class SourceRoutes extends Fixtures {
         }
     }
 
-    /** The LSRR option among IPv4 header options {@code o} (RFC 791 3.1: EOL and NOP one octet, others type and length), or null. */
-    static byte[] lsrr(byte[] o) {
-        int i = 0;
-        while (i < o.length) {
-            int type = o[i] & 0xff;
-            if (type == 0) {
-                return null;
-            }
-            if (type == 1) {
-                i++;
-                continue;
-            }
-            if (i + 1 >= o.length || (o[i + 1] & 0xff) < 2 || i + (o[i + 1] & 0xff) > o.length) {
-                return null;
-            }
-            int len = o[i + 1] & 0xff;
-            if (type == LSRR) {
-                return Arrays.copyOfRange(o, i, i + len);
-            }
-            i += len;
-        }
-        return null;
-    }
 }
