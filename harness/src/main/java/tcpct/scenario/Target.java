@@ -32,21 +32,31 @@ public final class Target {
      */
     public void option(String name, int value) {
         Session s = session();
-        s.step("target sets " + name + " = " + value, () -> {
-            if (s.pendingSocket == null) {
-                s.pendingSocket = call("socket", s.family == tcpct.wire.IpFamily.IPV4 ? args() : args("family", s.family.agentName))
-                        .path("sock").asInt();
-            }
-            try {
-                call("setsockopt", args("sock", s.pendingSocket, "name", name, "value", value));
-            } catch (AgentError e) {
-                if ("ENOPROTOOPT".equals(e.errno())) { // the stack has no such option: a call it lacks, as ENOSYS
-                    throw new Unimplemented("the target has no socket option " + name + ": " + e.getMessage());
-                }
-                throw e;
-            }
-        });
+        s.step("target sets " + name + " = " + value, () -> setsockopt(s, name, args("value", value)));
         s.lastAction = "setsockopt " + name;
+    }
+
+    /** The socket the next {@link #listen} or {@link #connect} will use, made now (of the scenario's family) if there is none yet. */
+    private static int pendingSocket(Session s) {
+        if (s.pendingSocket == null) {
+            s.pendingSocket = call("socket", s.family == tcpct.wire.IpFamily.IPV4 ? args() : args("family", s.family.agentName))
+                    .path("sock").asInt();
+        }
+        return s.pendingSocket;
+    }
+
+    /** setsockopt {@code name} with {@code value} (the option's arguments) on the pending socket; a stack without the option is UNIMPLEMENTED. */
+    private static void setsockopt(Session s, String name, Map<String, Object> value) {
+        Map<String, Object> a = args("sock", pendingSocket(s), "name", name);
+        a.putAll(value);
+        try {
+            call("setsockopt", a);
+        } catch (AgentError e) {
+            if ("ENOPROTOOPT".equals(e.errno())) { // the stack has no such option: a call it lacks, as ENOSYS
+                throw new Unimplemented("the target has no socket option " + name + ": " + e.getMessage());
+            }
+            throw e;
+        }
     }
 
     /**
@@ -139,13 +149,7 @@ public final class Target {
      */
     public void bindTo(String address) {
         Session s = session();
-        s.step("target binds its socket to " + address, () -> {
-            if (s.pendingSocket == null) {
-                s.pendingSocket = call("socket", s.family == tcpct.wire.IpFamily.IPV4 ? args() : args("family", s.family.agentName))
-                        .path("sock").asInt();
-            }
-            call("bind", args("sock", s.pendingSocket, "addr", address, "port", 0));
-        });
+        s.step("target binds its socket to " + address, () -> call("bind", args("sock", pendingSocket(s), "addr", address, "port", 0)));
         s.lastAction = "bind " + address;
     }
 
@@ -160,20 +164,8 @@ public final class Target {
         for (int o : octets) {
             hex.append(String.format("%02x", o & 0xff));
         }
-        s.step("target sets IP_OPTIONS " + hex, () -> {
-            if (s.pendingSocket == null) {
-                s.pendingSocket = call("socket", args()).path("sock").asInt();
-            }
-            try {
-                // "value" for an agent without section 5c, which then answers ENOPROTOOPT for the name, not EINVAL for a missing value
-                call("setsockopt", args("sock", s.pendingSocket, "name", "IP_OPTIONS", "hex", hex.toString(), "value", 0));
-            } catch (AgentError e) {
-                if ("ENOPROTOOPT".equals(e.errno())) {
-                    throw new Unimplemented("the target has no IP_OPTIONS socket option (setsockopt IP_OPTIONS): " + e.getMessage());
-                }
-                throw e;
-            }
-        });
+        // "value" for an agent without section 5c, which then answers ENOPROTOOPT for the name, not EINVAL for a missing value
+        s.step("target sets IP_OPTIONS " + hex, () -> setsockopt(s, "IP_OPTIONS", args("hex", hex.toString(), "value", 0)));
         s.lastAction = "setsockopt IP_OPTIONS";
     }
 
@@ -186,8 +178,8 @@ public final class Target {
         Session s = session();
         String address = s.family == tcpct.wire.IpFamily.IPV4 ? "192.0.2.3" : "2001:db8::3";
         int prefix = s.family.prefixLength;
+        s.lab.spoil("its scenario gave the target a second address, " + address);
         if (!s.lab.instance().kernelStack()) {
-            s.lab.spoil("its scenario gave the target a second address, " + address);
             s.step("the target's stack gets a second address, " + address + "/" + prefix + " (agent command address)", () -> {
                 try {
                     s.lab.agent().call("address", args("addr", address, "prefix", prefix), Duration.ZERO);
@@ -202,7 +194,6 @@ public final class Target {
             });
             return address;
         }
-        s.lab.spoil("its scenario gave the target a second address, " + address);
         s.step("the target's eth0 gets a second address, " + address, () -> {
             if (s.family == tcpct.wire.IpFamily.IPV4) {
                 s.lab.instance().inNetns("ip", "addr", "add", address + "/24", "dev", "eth0");

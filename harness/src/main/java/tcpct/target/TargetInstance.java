@@ -248,7 +248,7 @@ public final class TargetInstance implements AutoCloseable {
      * accept_source_route); only for a kernel stack, whose eth0 the container's kernel owns. Returns its output.
      */
     public String inNetns(String... argv) {
-        if (spec.wiring() != TargetSpec.Wiring.KERNEL) {
+        if (!kernelStack()) {
             throw new IllegalStateException("target " + spec.name() + " is a user-space stack (\"wiring\": \"raw\"): its addresses are its own, "
                     + "not the container kernel's");
         }
