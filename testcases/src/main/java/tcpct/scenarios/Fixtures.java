@@ -17,6 +17,7 @@ import static tcpct.state.TcpState.SYN_SENT;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import tcpct.scenario.Peer;
 import tcpct.segment.Flag;
 import tcpct.segment.Segment;
@@ -167,6 +168,25 @@ abstract class Fixtures extends ConformanceBase {
             window = peer.lastExpected().window();
         }
         return next;
+    }
+
+    /**
+     * Takes the target's pure ACKs (with SEQ 1) until it has acknowledged the peer's data up to {@code next}, in one ACK or
+     * several, within {@code within} in all; {@code what} names the data in the failure.
+     */
+    protected void awaitAcknowledged(long next, Duration within, String what) {
+        long deadline = System.nanoTime() + within.toNanos();
+        long acked = peer.lastExpected() == null ? 0 : peer.acknowledged(peer.lastExpected());
+        while (acked < next) {
+            long left = deadline - System.nanoTime();
+            Optional<Segment> s = left > 0 ? peer.awaitAnswer(Duration.ofNanos(left)) : Optional.empty();
+            if (s.isEmpty()) {
+                throw new ConformanceFailure("expecting " + what + " acknowledged up to " + next + " within " + within.toMillis()
+                        + " ms, but the target acknowledged up to " + acked);
+            }
+            acked = peer.acknowledged(s.get());
+            peer.expect(ack().seq(1).ack(acked));
+        }
     }
 
     /** The application reads from the connection now, and must get exactly {@code text}. */

@@ -4,7 +4,6 @@ import static tcpct.segment.Segments.ack;
 import static tcpct.state.TcpState.ESTABLISHED;
 
 import java.time.Duration;
-import java.util.Optional;
 import org.testng.annotations.Test;
 import tcpct.scenario.ConformanceFailure;
 import tcpct.scenario.Peer;
@@ -86,7 +85,7 @@ public class Urgent extends Fixtures {
             SegmentTemplate t = ack().seq(1 + from).ack(1).data(text.substring(from, from + SEGMENT)).urg(LONG - from);
             peer.send(i == SEGMENTS - 1 ? t.psh() : t);
         }
-        awaitAcknowledged(1 + LONG);
+        awaitAcknowledged(1 + LONG, ACK_WITHIN, "the peer's data");
         assertThat(target).isIn(ESTABLISHED);
         String read = readToMark(LONG, "MUST-31");
         int mark = read.length();
@@ -114,7 +113,7 @@ public class Urgent extends Fixtures {
         }
         // the octet at the pointer follows the urgent data: sent after it without URG, it is ordinary data, read in line
         peer.send(ack().seq(1 + LONG).ack(1).data("x").psh());
-        awaitAcknowledged(2 + LONG);
+        awaitAcknowledged(2 + LONG, ACK_WITHIN, "the peer's data");
         String after = target.recvOutcome();
         if (!after.equals("data: x")) {
             throw new ConformanceFailure("expecting the octet after the urgent sequence, sent without URG, read in line (MUST-62: the pointer "
@@ -134,7 +133,7 @@ public class Urgent extends Fixtures {
             throw new ConformanceFailure("expecting no POLLPRI before any urgent data, but poll reported " + before);
         }
         peer.send(ack().seq(1).ack(1).data("abc").psh().urg(3));
-        awaitAcknowledged(4);
+        awaitAcknowledged(4, ACK_WITHIN, "the peer's data");
         String first = target.poll("pri", POLL_WITHIN);
         if (!first.contains("pri")) {
             throw new ConformanceFailure("expecting POLLPRI within " + POLL_WITHIN.toMillis() + " ms of the peer's URG segment, before any read "
@@ -147,7 +146,7 @@ public class Urgent extends Fixtures {
             return;
         }
         peer.send(ack().seq(4).ack(1).data("defg").psh().urg(4));
-        awaitAcknowledged(8);
+        awaitAcknowledged(8, ACK_WITHIN, "the peer's data");
         String second = target.poll("pri", POLL_WITHIN);
         if (!second.contains("pri")) {
             throw new ConformanceFailure("expecting POLLPRI again for the second URG segment, the urgent pointer advanced to 8 with no urgent data "
@@ -164,7 +163,7 @@ public class Urgent extends Fixtures {
     public void urgentDataRemaining() {
         establishedPassively();
         peer.send(ack().seq(1).ack(1).data("abcdef").psh().urg(4));
-        awaitAcknowledged(7);
+        awaitAcknowledged(7, ACK_WITHIN, "the peer's data");
         if (target.atMark()) {
             throw new ConformanceFailure("expecting sockatmark false with urgent data ahead (the mark after \"abc\"), but it was true (MUST-33)");
         }
@@ -201,21 +200,6 @@ public class Urgent extends Fixtures {
 
     // ---- the steps the cases share ------------------------------------------------------------------
 
-    /** Takes the peer's data in (the ACKs the target owes up to {@code next}), each a pure ACK, within {@link #ACK_WITHIN}. */
-    private void awaitAcknowledged(long next) {
-        long deadline = System.nanoTime() + ACK_WITHIN.toNanos();
-        long acked = 1;
-        while (acked < next) {
-            long left = deadline - System.nanoTime();
-            Optional<Segment> s = left > 0 ? peer.awaitAnswer(Duration.ofNanos(left)) : Optional.empty();
-            if (s.isEmpty()) {
-                throw new ConformanceFailure("expecting the peer's data acknowledged up to " + next + " within " + ACK_WITHIN.toMillis()
-                        + " ms, but the target acknowledged up to " + acked);
-            }
-            acked = peer.acknowledged(s.get());
-            peer.expect(ack().seq(1).ack(acked));
-        }
-    }
 
     /**
      * Reads as the application would up to the urgent mark: sockatmark before each read, each read at most what is left of
