@@ -150,6 +150,16 @@ static bool is_v4_mapped(const unsigned char a[16])
     return memcmp(a, prefix, 12) == 0;
 }
 
+/* "a.b.c.d" or the IPv6 text form (no brackets), as the address is written.
+ * addr points to 4 (AF_INET) or 16 (AF_INET6) bytes in network order. */
+static void fmt_address(int family, const unsigned char *addr, char *out, size_t n)
+{
+    if (family == AF_INET)
+        snprintf(out, n, "%u.%u.%u.%u", addr[0], addr[1], addr[2], addr[3]);
+    else
+        fmt_ipv6(addr, out, n);
+}
+
 /* "a.b.c.d:port" or "[v6]:port"; v4-mapped IPv6 addresses in IPv4 form.
  * addr points to 4 (AF_INET) or 16 (AF_INET6) bytes in network order. */
 static void fmt_endpoint(int family, const unsigned char *addr, unsigned port, char *out, size_t n)
@@ -158,13 +168,9 @@ static void fmt_endpoint(int family, const unsigned char *addr, unsigned port, c
         family = AF_INET;
         addr += 12;
     }
-    if (family == AF_INET) {
-        snprintf(out, n, "%u.%u.%u.%u:%u", addr[0], addr[1], addr[2], addr[3], port);
-    } else {
-        char a6[48];
-        fmt_ipv6(addr, a6, sizeof a6);
-        snprintf(out, n, "[%s]:%u", a6, port);
-    }
+    char a[48];
+    fmt_address(family, addr, a, sizeof a);
+    snprintf(out, n, family == AF_INET ? "%s:%u" : "[%s]:%u", a, port);
 }
 
 static void fmt_sockaddr(const struct sockaddr_storage *ss, char *out, size_t n)
@@ -951,12 +957,10 @@ static int cmd_errqueue(const JObject *r, Out *o)
             if (offlen > sizeof off)
                 offlen = sizeof off;
             memcpy(&off, CMSG_DATA(c) + sizeof e, offlen);
-            if (off.ss_family == AF_INET) {
-                const unsigned char *a = (const unsigned char *)&((struct sockaddr_in *)&off)->sin_addr;
-                snprintf(who, sizeof who, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
-            } else if (off.ss_family == AF_INET6) {
-                fmt_ipv6(((struct sockaddr_in6 *)&off)->sin6_addr.s6_addr, who, sizeof who);
-            }
+            if (off.ss_family == AF_INET)
+                fmt_address(AF_INET, (const unsigned char *)&((struct sockaddr_in *)&off)->sin_addr, who, sizeof who);
+            else if (off.ss_family == AF_INET6)
+                fmt_address(AF_INET6, ((struct sockaddr_in6 *)&off)->sin6_addr.s6_addr, who, sizeof who);
             buf_printf(&o->res, "%s{\"origin\":\"%s\",\"type\":%u,\"code\":%u,\"errno\":\"%s\",\"info\":%u,\"offender\":",
                        count ? "," : "", ee_origin_name(e.ee_origin), e.ee_type, e.ee_code,
                        errno_name((int)e.ee_errno, tmp, sizeof tmp), e.ee_info);
