@@ -160,7 +160,6 @@ public class IcmpErrors extends Fixtures {
         return tooBig;
     }
 
-
     /** The target sends {@code text} at its SEQ {@code seq}; the peer takes its first segment, not acknowledging it yet. */
     private Segment sendAndTake(String text, long seq) {
         target.send(text);
